@@ -1,0 +1,60 @@
+# Dalil — make targets. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.11 for knowledge/ + actions/, Python 3.10 for Rasa 3.6 (see README).
+PY311 ?= $(shell for p in python3.11 $(HOME)/.pyenv/versions/3.11*/bin/python3.11 /usr/bin/python3.11; do $$p -c 'import sys; assert sys.version_info[:2]==(3,11)' 2>/dev/null && { command -v $$p || echo $$p; } && break; done)
+PY310 ?= $(shell for p in python3.10 $(HOME)/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do $$p -c 'import sys; assert sys.version_info[:2]==(3,10)' 2>/dev/null && { command -v $$p || echo $$p; } && break; done)
+PIP_QUIET ?= -q
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help setup index model run test test-fast bench bench-retrieval calibrate clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}'
+
+.venv/.installed: requirements/knowledge.lock pyproject.toml
+	@test -n "$(PY311)" || { echo "Python 3.11 is needed for the knowledge env (see README, Troubleshooting)"; exit 1; }
+	@test -x .venv/bin/python || $(PY311) -m venv .venv
+	.venv/bin/pip install $(PIP_QUIET) --upgrade pip
+	@# --no-deps: the lock is the complete, exact set (torch pinned to the local CPU wheel).
+	.venv/bin/pip install $(PIP_QUIET) --no-deps -r requirements/knowledge.lock
+	.venv/bin/pip install $(PIP_QUIET) --no-deps -e .
+	@touch $@
+
+.venv-rasa/.installed: requirements/rasa.lock
+	@test -n "$(PY310)" || { echo "Python 3.10 is needed for Rasa 3.6 (see README, Troubleshooting)"; exit 1; }
+	@test -x .venv-rasa/bin/python || $(PY310) -m venv .venv-rasa
+	.venv-rasa/bin/pip install $(PIP_QUIET) --upgrade pip
+	@# camel-tools is in the lock at 1.5.7 and installed without its heavy deps: only its
+	@# pure-Python normalization utilities are used on the Rasa side.
+	.venv-rasa/bin/pip install $(PIP_QUIET) --no-deps -r requirements/rasa.lock
+	@touch $@
+
+setup: .venv/.installed .venv-rasa/.installed ## create both Python environments (idempotent)
+
+index: setup ## build the search index if missing or stale
+	.venv/bin/dalil index build
+
+model: setup ## train the Rasa model if missing or older than its inputs
+	.venv/bin/python -m ops.servers model
+
+run: index model ## start the action server and the Rasa server; Ctrl-C stops both
+	.venv/bin/python -m ops.run
+
+test: index model ## run the whole test suite (what CI runs)
+	.venv/bin/python -m pytest -q tests
+
+test-fast: setup ## unit tests only (no servers)
+	.venv/bin/python -m pytest -q tests -m "not e2e"
+
+calibrate: index ## fit fusion weights and confidence threshold on the dev questions
+	.venv/bin/dalil calibrate
+
+bench-retrieval: index ## retrieval benchmark: own eval set + XQuAD-R (writes bench/results)
+	.venv/bin/python -m bench.retrieval
+
+bench: bench-retrieval ## all benchmarks
+
+clean: ## remove built artifacts (index, models, logs); keeps the environments
+	rm -rf var models .pytest_cache

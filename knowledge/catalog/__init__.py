@@ -1,0 +1,25 @@
+"""The service catalog: typed records, loading and validation (see SCHEMA.md)."""
+from knowledge.catalog.schema import (
+    AUDIENCES,
+    CATEGORIES,
+    CHANNELS,
+    Catalog,
+    Entity,
+    Fees,
+    Service,
+)
+from knowledge.catalog.loader import CatalogError, ValidationError, load_catalog, validate_catalog
+
+__all__ = [
+    "AUDIENCES",
+    "CATEGORIES",
+    "CHANNELS",
+    "Catalog",
+    "CatalogError",
+    "Entity",
+    "Fees",
+    "Service",
+    "ValidationError",
+    "load_catalog",
+    "validate_catalog",
+]

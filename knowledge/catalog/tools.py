@@ -1,0 +1,159 @@
+"""Maintainer tools over the catalog: CSV export/import (spreadsheet editing) and stats."""
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import yaml
+
+from knowledge.catalog.loader import ValidationError, catalog_files, validate_catalog
+from knowledge.catalog.schema import LIST_FIELDS, OPTIONAL_TEXT_FIELDS, TEXT_FIELDS, Catalog, Service
+
+LIST_SEP = "\n"  # list items are lines inside one spreadsheet cell
+ENTITY_COLUMNS = ["entity_id", "entity_name_en", "entity_name_ar", "entity_url"]
+SERVICE_COLUMNS = (
+    ["id", "category", "audience"]
+    + [f"{f}_{l}" for f in ("name", "description") for l in ("en", "ar")]
+    + [f"{f}_{l}" for f in ("steps", "documents") for l in ("en", "ar")]
+    + ["fees_status", "fees_amount", "fees_currency", "fees_note_en", "fees_note_ar"]
+    + [f"processing_time_{l}" for l in ("en", "ar")]
+    + ["channels", "url"]
+    + [f"eligibility_{l}" for l in ("en", "ar")]
+    + [f"keywords_{l}" for l in ("en", "ar")]
+    + ["source", "last_verified", "unsure"]
+)
+COLUMNS = ENTITY_COLUMNS + SERVICE_COLUMNS
+SINGLE_LINE_LISTS = ("audience", "channels", "unsure")  # short codes: comma-separated
+
+
+def service_to_mapping(s: Service) -> dict:
+    """The YAML mapping of a service, in the field order of SCHEMA.md."""
+    out: dict = {"id": s.id, "name_en": s.name_en, "name_ar": s.name_ar, "category": s.category,
+                 "audience": list(s.audience)}
+    for f in ("description", "steps", "documents"):
+        for l in ("en", "ar"):
+            v = s.get(f, l)
+            out[f"{f}_{l}"] = list(v) if isinstance(v, tuple) else v
+    fees = {"status": s.fees.status}
+    for f in ("amount", "currency", "note_en", "note_ar"):
+        if getattr(s.fees, f) is not None:
+            fees[f] = getattr(s.fees, f)
+    out["fees"] = fees
+    if s.processing_time_en:
+        out["processing_time_en"], out["processing_time_ar"] = s.processing_time_en, s.processing_time_ar
+    out["channels"] = list(s.channels)
+    out["url"] = s.url
+    out["eligibility_en"], out["eligibility_ar"] = s.eligibility_en, s.eligibility_ar
+    out["keywords_en"], out["keywords_ar"] = list(s.keywords_en), list(s.keywords_ar)
+    out["source"] = s.source
+    out["last_verified"] = s.last_verified
+    if s.unsure:
+        out["unsure"] = list(s.unsure)
+    return out
+
+
+def export_csv(catalog: Catalog, path: Path) -> int:
+    """Write one row per service; returns the number of rows."""
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:  # BOM: spreadsheets then read UTF-8
+        w = csv.DictWriter(f, fieldnames=COLUMNS)
+        w.writeheader()
+        for s in catalog.services:
+            m = service_to_mapping(s)
+            row = {"entity_id": s.entity.id, "entity_name_en": s.entity.name_en,
+                   "entity_name_ar": s.entity.name_ar, "entity_url": s.entity.url}
+            for col in SERVICE_COLUMNS:
+                if col.startswith("fees_"):
+                    v = m["fees"].get(col[5:])
+                else:
+                    v = m.get(col)
+                if isinstance(v, list):
+                    v = (", " if col in SINGLE_LINE_LISTS else LIST_SEP).join(v)
+                row[col] = "" if v is None else v
+            w.writerow(row)
+    return len(catalog.services)
+
+
+def _parse_amount(text: str):
+    try:
+        value = float(text)
+    except ValueError:
+        return text  # left as text: validation reports it against the field
+    return int(value) if value.is_integer() else value
+
+
+def _row_to_service(row: dict) -> dict:
+    out: dict = {}
+    for col in SERVICE_COLUMNS:
+        v = (row.get(col) or "").strip()
+        if col.startswith("fees_"):
+            if v:
+                out.setdefault("fees", {})[col[5:]] = _parse_amount(v) if col == "fees_amount" else v
+            continue
+        if col in SINGLE_LINE_LISTS:
+            if v or col != "unsure":
+                out[col] = [x.strip() for x in v.split(",") if x.strip()]
+        elif col.rsplit("_", 1)[0] in LIST_FIELDS:
+            out[col] = [x.strip() for x in v.split(LIST_SEP) if x.strip()]
+        elif v or col.rsplit("_", 1)[0] not in OPTIONAL_TEXT_FIELDS:
+            out[col] = v
+    return out
+
+
+def import_csv(path: Path, catalog_dir: Path) -> tuple[int, list[ValidationError]]:
+    """Rebuild the catalog files from a CSV; writes nothing unless the result validates.
+
+    Returns (services imported, errors). Bodies absent from the CSV are removed, so the
+    CSV is the whole catalog, as exported.
+    """
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            return 0, [ValidationError(Path(path).name, None, c, "missing column") for c in missing]
+        rows = list(reader)
+    files: dict[str, dict] = defaultdict(lambda: {"entity": None, "services": []})
+    for row in rows:
+        eid = (row.get("entity_id") or "").strip() or "_missing_entity"
+        doc = files[eid]
+        if doc["entity"] is None:
+            doc["entity"] = {"id": eid, "name_en": row["entity_name_en"].strip(),
+                             "name_ar": row["entity_name_ar"].strip(), "url": row["entity_url"].strip()}
+        doc["services"].append(_row_to_service(row))
+    with tempfile.TemporaryDirectory() as tmp:
+        for eid, doc in files.items():
+            text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
+            (Path(tmp) / f"{eid}.yaml").write_text(text, encoding="utf-8")
+        catalog, errors = validate_catalog(Path(tmp))
+        if errors:
+            return 0, errors
+        catalog_dir = Path(catalog_dir)
+        for old in catalog_files(catalog_dir):
+            if old.stem not in files:
+                old.unlink()
+        for eid in files:
+            shutil.copyfile(Path(tmp) / f"{eid}.yaml", catalog_dir / f"{eid}.yaml")
+    return len(catalog.services), []
+
+
+def catalog_stats(catalog: Catalog) -> dict:
+    """Services per body and category; how complete each language and field is."""
+    per_body = Counter(s.entity.id for s in catalog.services)
+    per_category = Counter(s.category for s in catalog.services)
+    completeness = {}
+    for lang in ("en", "ar"):
+        fields = [f"{f}_{lang}" for f in TEXT_FIELDS + LIST_FIELDS + OPTIONAL_TEXT_FIELDS]
+        filled = sum(1 for s in catalog.services for f in fields if getattr(s, f))
+        completeness[lang] = round(filled / max(1, len(fields) * len(catalog.services)), 4)
+    return {
+        "services": len(catalog.services),
+        "entities": len(catalog.entities),
+        "per_body": dict(sorted(per_body.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "per_category": dict(sorted(per_category.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "language_completeness": completeness,
+        "fees": dict(Counter(s.fees.status for s in catalog.services)),
+        "with_processing_time": sum(1 for s in catalog.services if s.processing_time_en),
+        "with_unsure_fields": sum(1 for s in catalog.services if s.unsure),
+    }

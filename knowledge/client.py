@@ -1,0 +1,44 @@
+"""A client for the running Rasa server: send a message, read what the bot understood."""
+from __future__ import annotations
+
+import os
+
+import requests
+
+from knowledge.catalog import load_catalog
+
+
+class BotUnavailable(Exception):
+    pass
+
+
+def _params() -> dict:
+    token = os.environ.get("DALIL_RASA_TOKEN")
+    return {"token": token} if token else {}
+
+
+def ask(text: str, sender: str = "dalil-cli", url: str = "http://localhost:5005", timeout: float = 30.0) -> dict:
+    """Send `text` through the REST channel; return the DESIGN.md `dalil ask --json` object."""
+    base = url.rstrip("/")
+    try:
+        r = requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout)
+        r.raise_for_status()
+        replies = r.json()
+        t = requests.get(f"{base}/conversations/{sender}/tracker", params=_params(), timeout=timeout)
+        t.raise_for_status()
+        tracker = t.json()
+    except requests.RequestException as exc:
+        raise BotUnavailable(f"the bot at {base} did not answer ({exc}); start it with `make run`") from exc
+    slots = tracker.get("slots", {})
+    intent = (tracker.get("latest_message") or {}).get("intent", {}).get("name")
+    service = None
+    sid = slots.get("service_id")
+    if sid:
+        s = load_catalog(strict=False).get(sid)
+        service = {"id": sid, "name_en": s.name_en if s else None, "name_ar": s.name_ar if s else None}
+    return {
+        "language": slots.get("language"),
+        "intent": intent,
+        "service": service,
+        "replies": [{"text": m.get("text"), "buttons": m.get("buttons", [])} for m in replies],
+    }

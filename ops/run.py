@@ -1,0 +1,61 @@
+"""`make run`: build what is missing, start every process, print the URLs, stop all on Ctrl-C."""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+from knowledge.catalog import CatalogError
+from knowledge.config import settings
+from knowledge.search import ensure_index
+from ops.servers import ensure_model, start_stack
+
+
+def main() -> int:
+    try:
+        index = ensure_index(progress=True)
+    except CatalogError as exc:
+        print(f"the catalog is invalid, not starting:\n{exc}", file=sys.stderr)
+        return 1
+    print(f"search index: {index}")
+    model = ensure_model()
+    rasa_port = int(os.environ.get("DALIL_RASA_PORT", "5005"))
+    action_port = int(os.environ.get("DALIL_ACTION_PORT", "5055"))
+    stack = start_stack(model, settings().var_dir, rasa_port=rasa_port, action_port=action_port)
+    base = f"http://localhost:{rasa_port}"
+    print(
+        "\nDalil is running:\n"
+        f"  REST channel     POST {base}/webhooks/rest/webhook   {{\"sender\": \"me\", \"message\": \"hello\"}}\n"
+        f"  socket.io        {base}/socket.io\n"
+        f"  Rasa HTTP API    {base}/status\n"
+        f"  action server    http://localhost:{action_port}/health\n"
+        f"  logs             {settings().var_dir / 'logs'}\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    stopping = False
+
+    def _stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not stopping:
+            dead = [p for p in stack.processes if p.poll() is not None]
+            if dead:
+                print(f"a process exited (code {dead[0].returncode}); stopping. See {settings().var_dir / 'logs'}",
+                      file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+    finally:
+        print("stopping...", flush=True)
+        stack.stop()
+        print("stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
