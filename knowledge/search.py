@@ -1,10 +1,15 @@
-"""Hybrid search: dense (FAISS) + lexical (BM25) fused, with a calibrated `confident`.
+"""Hybrid search: dense (FAISS) + two BM25 channels fused, with a calibrated `confident`.
 
-score(service) = alpha * dense + (1 - alpha) * bm25 / (bm25 + k)
-  dense: the best cosine between the query and any of the service's texts;
-  bm25:  the service document's BM25 score, squashed into [0, 1).
-`confident` is true when the top fused score reaches a threshold calibrated on the
-development questions (knowledge/calibration.json, written by `dalil calibrate`).
+score(service) = w_dense * dense + w_word * sat(bm25_word, k_word) + w_char * sat(bm25_char, k_char)
+  dense:     the best cosine between the query and any of the service's texts;
+  bm25_word: BM25 of the service document on stemmed, normalized words;
+  bm25_char: BM25 on character 3-grams (typos, spelling variants);
+  sat(x, k) = x / (x + k) squashes BM25 into [0, 1).
+`confident` comes from a logistic model over a few features of the ranking (top score,
+margin to the second, the top hit's cosine, and the similarity to known out-of-scope
+examples), fitted with its threshold on the development questions
+(knowledge/calibration.json, written by `dalil calibrate`); without a calibration, a plain
+threshold on the top score.
 """
 from __future__ import annotations
 
@@ -18,15 +23,17 @@ import numpy as np
 from knowledge.catalog import Catalog, Service, load_catalog
 from knowledge.config import settings
 from knowledge.embeddings import Embedder, get_embedder
-from knowledge.index import SearchIndex, build_index, check_index, index_dir_for, load_index, IndexProblem
-from knowledge.text import ENGLISH, analyze, clean, detect_language
+from knowledge.index import (LEXICAL_ANALYZERS, IndexProblem, SearchIndex, build_index, check_index,
+                             index_dir_for, load_index, out_of_scope_examples, texts_sha256)
+from knowledge.text import ENGLISH, clean, detect_language
 
 MODES = ("hybrid", "dense", "lexical")
+_COMMON = {"k_word": 5.0, "k_char": 50.0, "threshold": 0.45, "ambiguity_margin": 0.02}
 # Used until a calibration exists for the embedder in use.
 DEFAULT_PARAMS = {
-    "hybrid": {"alpha": 0.6, "k": 5.0, "threshold": 0.45, "ambiguity_margin": 0.02},
-    "dense": {"alpha": 1.0, "k": 5.0, "threshold": 0.45, "ambiguity_margin": 0.02},
-    "lexical": {"alpha": 0.0, "k": 5.0, "threshold": 0.45, "ambiguity_margin": 0.02},
+    "hybrid": {**_COMMON, "w_dense": 0.4, "w_word": 0.4, "w_char": 0.2},
+    "dense": {**_COMMON, "w_dense": 1.0, "w_word": 0.0, "w_char": 0.0},
+    "lexical": {**_COMMON, "w_dense": 0.0, "w_word": 0.7, "w_char": 0.3},
 }
 DENSE_CANDIDATES = 256
 LEXICAL_CANDIDATES = 64
@@ -64,7 +71,7 @@ def load_calibration(path: Path, model_id: str) -> dict:
         stored = json.loads(Path(path).read_text("utf-8")).get(model_id, {})
         for mode, values in stored.items():
             if mode in params:
-                params[mode].update({k: v for k, v in values.items() if k in params[mode]})
+                params[mode].update({k: v for k, v in values.items() if k in params[mode] or k.startswith("conf_")})
     return params
 
 
@@ -76,27 +83,34 @@ class Searcher:
         self.params = params
         self._services = [catalog.get(sid) for sid in index.service_ids]
 
-    def channel_scores(self, query: str) -> tuple[dict[int, float], dict[int, float]]:
-        """Per-service dense cosine and raw BM25 for the candidates of each channel."""
-        dense: dict[int, float] = {}
-        qvec = self.embedder.encode([query])
-        n = min(DENSE_CANDIDATES, self.index.dense.ntotal)
-        if n:
-            scores, ids = self.index.dense.search(qvec, n)
-            for score, vid in zip(scores[0], ids[0]):
-                if vid < 0:
-                    continue
-                pos = int(self.index.vector_service[vid])
-                if score > dense.get(pos, -1.0):
-                    dense[pos] = float(score)
-        lexical: dict[int, float] = {}
-        tokens = analyze(query)
-        if tokens:
-            bm = self.index.lexical.get_scores(tokens)
-            m = min(LEXICAL_CANDIDATES, len(bm))
-            top = np.argpartition(-bm, m - 1)[:m] if m < len(bm) else np.arange(len(bm))
-            lexical = {int(i): float(bm[i]) for i in top if bm[i] > 0}
-        return dense, lexical
+    def channel_scores(self, query: str, channels=("dense", "word", "char")) -> dict[str, dict[int, float]]:
+        """Per-channel scores of candidate services (position in the catalog -> score)."""
+        out: dict[str, dict[int, float]] = {}
+        if "dense" in channels:
+            dense: dict[int, float] = {}
+            n = min(DENSE_CANDIDATES, self.index.dense.ntotal)
+            if n:
+                qvec = self.embedder.encode([query])
+                scores, ids = self.index.dense.search(qvec, n)
+                for score, vid in zip(scores[0], ids[0]):
+                    pos = int(self.index.vector_service[vid]) if vid >= 0 else -1
+                    if pos >= 0 and score > dense.get(pos, -1.0):
+                        dense[pos] = float(score)
+            out["dense"] = dense
+            if len(self.index.negatives):
+                out["negative"] = float(np.max(self.index.negatives @ qvec[0]))
+        for name in ("word", "char"):
+            if name not in channels:
+                continue
+            tokens = LEXICAL_ANALYZERS[name](query)
+            scores: dict[int, float] = {}
+            if tokens:
+                bm = self.index.lexical[name].get_scores(tokens)
+                m = min(LEXICAL_CANDIDATES, len(bm))
+                top = np.argpartition(-bm, m - 1)[:m] if m < len(bm) else np.arange(len(bm))
+                scores = {int(i): float(bm[i]) for i in top if bm[i] > 0}
+            out[name] = scores
+        return out
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> SearchResult:
         if mode not in MODES:
@@ -110,19 +124,48 @@ class Searcher:
         if not text:
             return SearchResult(query=query, language=language, confident=False)
         p = self.params[mode]
-        dense, lexical = self.channel_scores(text)
-        floor = min(dense.values()) if dense else 0.0  # unseen in dense top-n: at most the n-th score
-        fused: dict[int, tuple[float, float, float]] = {}
-        for pos in set(dense) | set(lexical):
-            d = dense.get(pos, floor)
-            raw = lexical.get(pos, 0.0)
-            lx = raw / (raw + p["k"])
-            fused[pos] = (p["alpha"] * d + (1 - p["alpha"]) * lx, d, raw)
-        ranked = sorted(fused.items(), key=lambda kv: (-kv[1][0], kv[0]))[:k]
-        hits = [Hit(self._services[pos], s, d, raw) for pos, (s, d, raw) in ranked]
-        confident = bool(hits) and hits[0].score >= p["threshold"]
+        wanted = tuple(c for c, w in (("dense", p["w_dense"]), ("word", p["w_word"]), ("char", p["w_char"])) if w > 0)
+        ch = self.channel_scores(text, wanted)
+        ranked = fuse(ch, p)
+        hits = [Hit(self._services[pos], s, d, w) for pos, s, d, w in ranked[:k]]
+        confident = is_confident(confidence_features(ranked, ch.get("negative", 0.0)), p)
         ambiguous = confident and len(hits) > 1 and hits[0].score - hits[1].score < p["ambiguity_margin"]
         return SearchResult(query=query, language=language, confident=confident, hits=hits, ambiguous=ambiguous)
+
+
+def fuse(ch: dict[str, dict[int, float]], p: dict) -> list[tuple[int, float, float, float]]:
+    """Rank candidates by fused score: [(position, score, dense cosine, raw word BM25)], best first."""
+    dense = ch.get("dense", {})
+    floor = min(dense.values()) if dense else 0.0  # unseen in dense top-n: at most the n-th score
+    word, char = ch.get("word", {}), ch.get("char", {})  # ch["negative"] is not a channel
+    out = []
+    for pos in set(dense) | set(word) | set(char):
+        d = dense.get(pos, floor) if "dense" in ch else 0.0
+        w, c = word.get(pos, 0.0), char.get(pos, 0.0)
+        score = p["w_dense"] * d + p["w_word"] * w / (w + p["k_word"]) + p["w_char"] * c / (c + p["k_char"])
+        out.append((pos, score, d, w))
+    out.sort(key=lambda t: (-t[1], t[0]))
+    return out
+
+
+def confidence_features(ranked: list[tuple], negative: float) -> list[float]:
+    """[top score, margin to the second, top hit's cosine, out-of-scope similarity, cosine - that]."""
+    top = ranked[0][1] if ranked else 0.0
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    cos = ranked[0][2] if ranked else 0.0
+    return [top, top - second, cos, negative, cos - negative]
+
+
+def confidence(features: list[float], p: dict) -> float:
+    """Probability-like confidence from the calibrated logistic model (or the raw top score)."""
+    if not p.get("conf_weights"):
+        return features[0]
+    z = float(np.dot(p["conf_weights"], features) + p["conf_bias"])
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def is_confident(features: list[float], p: dict) -> bool:
+    return features[0] > 0 and confidence(features, p) >= p["threshold"]
 
 
 def ensure_index(catalog: Catalog | None = None, embedder: Embedder | None = None, progress: bool = False) -> Path:
@@ -130,11 +173,13 @@ def ensure_index(catalog: Catalog | None = None, embedder: Embedder | None = Non
     cfg = settings()
     catalog = catalog or load_catalog(cfg.catalog_dir)
     embedder = embedder or get_embedder(cfg.embedder)
+    negatives = out_of_scope_examples(cfg.nlu_dir)
     path = index_dir_for(cfg.index_dir, embedder.model_id, catalog.sha256)
     try:
-        check_index(path, catalog, embedder.model_id)
+        check_index(path, catalog, embedder.model_id, texts_sha256(negatives))
     except IndexProblem:
-        path = build_index(catalog, embedder, cfg.index_dir, cfg.ann_threshold, progress=progress)
+        path = build_index(catalog, embedder, cfg.index_dir, cfg.ann_threshold, progress=progress,
+                           negatives=negatives)
     return path
 
 
@@ -143,7 +188,7 @@ def open_searcher(embedder_spec: str | None = None) -> Searcher:
     cfg = settings()
     catalog = load_catalog(cfg.catalog_dir)
     embedder = get_embedder(embedder_spec or cfg.embedder)
-    index = load_index(catalog, embedder.model_id, cfg.index_dir)
+    index = load_index(catalog, embedder.model_id, cfg.index_dir, texts_sha256(out_of_scope_examples(cfg.nlu_dir)))
     return Searcher(catalog, embedder, index, load_calibration(cfg.calibration_file, embedder.model_id))
 
 

@@ -123,5 +123,21 @@ def analyze(text: str) -> list[str]:
     return stem_tokens(tokenize(text))
 
 
+def char_ngrams(text: str, n: int = 3) -> list[str]:
+    """Character n-grams of each normalized word, with word-boundary marks.
+
+    A typo ("plice clearence") or an unseen inflection still shares most of its
+    n-grams with the right word, where whole-word matching shares nothing.
+    """
+    grams: list[str] = []
+    for tok in tokenize(text):
+        padded = f"<{tok}>"
+        if len(padded) <= n:
+            grams.append(padded)
+        else:
+            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
 def is_blank(text: str) -> bool:
     return not clean(text) or all(unicodedata.category(c)[0] in "ZC" for c in text)
