@@ -1,0 +1,202 @@
+"""The catalog: the shipped data is valid and complete; each kind of mistake is reported
+with its file, service and field; CSV export/import round-trips without loss."""
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge.catalog import CatalogError, load_catalog, validate_catalog
+from knowledge.catalog.tools import catalog_stats, export_csv, import_csv
+from knowledge.cli import main
+from knowledge.config import ROOT
+
+CATALOG_DIR = ROOT / "knowledge" / "catalog"
+
+GOOD_SERVICE = {
+    "id": "test-rp-renewal",
+    "name_en": "Residence Permit Renewal",
+    "name_ar": "تجديد الإقامة",
+    "category": "residency",
+    "audience": ["residents"],
+    "description_en": "Renew a residence permit.",
+    "description_ar": "تجديد رخصة الإقامة.",
+    "steps_en": ["Open Metrash2", "Pay the fee"],
+    "steps_ar": ["افتح مطراش2", "ادفع الرسوم"],
+    "documents_en": ["Passport"],
+    "documents_ar": ["جواز السفر"],
+    "fees": {"status": "known", "amount": 500, "currency": "QAR"},
+    "channels": ["metrash2"],
+    "url": "https://portal.moi.gov.qa",
+    "eligibility_en": "Residents",
+    "eligibility_ar": "المقيمون",
+    "keywords_en": ["RP renewal"],
+    "keywords_ar": ["تجديد اقامه"],
+    "source": "https://hukoomi.gov.qa",
+    "last_verified": "2026-11-01",
+}
+
+
+def write_catalog(directory: Path, services: list[dict], entity_id: str = "test", name: str | None = None) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    doc = {"entity": {"id": entity_id, "name_en": "Test Ministry", "name_ar": "وزارة الاختبار",
+                      "url": "https://example.gov.qa"}, "services": services}
+    path = directory / f"{name or entity_id}.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+def errors_for(tmp_path, service_changes=None, remove=(), extra_services=()):
+    svc = copy.deepcopy(GOOD_SERVICE)
+    svc.update(service_changes or {})
+    for f in remove:
+        svc.pop(f)
+    write_catalog(tmp_path, [svc, *extra_services])
+    _, errors = validate_catalog(tmp_path)
+    return [(e.file, e.service, e.field) for e in errors], errors
+
+
+# --- the shipped catalog ---------------------------------------------------------------
+
+def test_shipped_catalog_is_valid_and_large_enough():
+    catalog, errors = validate_catalog(CATALOG_DIR)
+    assert errors == []
+    assert len(catalog.services) >= 150
+    assert len(catalog.entities) >= 15
+
+
+# Issue 3's must-have list, each a separate service.
+MUST_HAVE = [
+    "moi-rp-renewal", "moi-rp-issuance", "moi-rp-cancellation", "moi-family-visit-visa",
+    "moi-visit-visa-extension", "moi-work-visa", "mol-recruitment-approval", "mol-change-employer",
+    "mol-labour-complaint", "moi-traffic-fine-payment", "moi-istimara-renewal", "moi-vehicle-ownership-transfer",
+    "moi-dl-renewal", "moi-accident-report", "moi-police-clearance", "moi-qid-replacement",
+    "moi-passport-renewal", "cgb-kawader-registration", "moj-property-sale-registration", "moj-general-poa",
+    "moj-marriage-contract", "mm-building-permit", "moci-cr-issuance", "moci-cr-renewal",
+    "moci-consumer-complaint", "hmc-health-card-issuance", "phcc-appointment-booking", "moph-birth-certificate",
+    "moph-residency-medical-exam", "mehe-public-school-registration", "mehe-university-degree-equivalency",
+    "mofa-document-attestation", "customs-clearance-al-nadeeb", "kahramaa-bill-payment", "awqaf-hajj-registration",
+    "mcit-nas-registration",
+]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_catalog(CATALOG_DIR)
+
+
+def test_must_have_services_are_present(shipped):
+    missing = [sid for sid in MUST_HAVE if shipped.get(sid) is None]
+    assert missing == []
+
+
+def test_every_service_has_source_and_verified_date(shipped):
+    for s in shipped.services:
+        assert s.source.startswith("http") and len(s.last_verified) == 10, s.id
+
+
+# --- each kind of error ---------------------------------------------------------------
+
+def test_good_fixture_is_valid(tmp_path):
+    keys, _ = errors_for(tmp_path)
+    assert keys == []
+
+
+@pytest.mark.parametrize("changes, remove, expected_field, words", [
+    ({}, ["name_ar"], "name_ar", "missing language"),
+    ({"steps_en": []}, [], "steps_en", "empty list"),
+    ({"url": "ftp://x.qa/a"}, [], "url", "not an http(s) URL"),
+    ({"source": "not a url"}, [], "source", "not an http(s) URL"),
+    ({"channels": ["metrash2", "fax"]}, [], "channels", "unknown channel 'fax'"),
+    ({"fees": {"status": "known", "amount": 100}}, [], "fees.currency", "without a currency"),
+    ({"fees": {"status": "known"}}, [], "fees.amount", "no amount"),
+    ({"fees": {"status": "cheap"}}, [], "fees.status", "must be one of"),
+    ({"category": "space"}, [], "category", "unknown category"),
+    ({"audience": ["aliens"]}, [], "audience", "unknown audience"),
+    ({"name_ar": "Residence renewal"}, [], "name_ar", "no Arabic text"),
+    ({"description_en": "تجديد"}, [], "description_en", "contains Arabic"),
+    ({"last_verified": "2999-01-01"}, [], "last_verified", "in the future"),
+    ({"last_verified": "yesterday"}, [], "last_verified", "must be a date"),
+    ({"colour": "blue"}, [], "colour", "unknown field"),
+    ({"processing_time_en": "3 days"}, [], "processing_time_ar", "one language only"),
+    ({"id": "Bad Id"}, [], "id", "invalid id"),
+    ({"id": "other-rp-renewal"}, [], "id", "must start with the entity id"),
+])
+def test_each_error_names_file_service_and_field(tmp_path, changes, remove, expected_field, words):
+    keys, errors = errors_for(tmp_path, changes, remove)
+    sid = changes.get("id", GOOD_SERVICE["id"])
+    assert ("test.yaml", sid, expected_field) in keys, [str(e) for e in errors]
+    assert any(words in e.message for e in errors), [str(e) for e in errors]
+
+
+def test_duplicate_id_across_files(tmp_path):
+    write_catalog(tmp_path, [GOOD_SERVICE])
+    write_catalog(tmp_path, [GOOD_SERVICE], name="test2", entity_id="test")
+    _, errors = validate_catalog(tmp_path)
+    messages = [str(e) for e in errors]
+    assert any("duplicate id (also in test.yaml)" in m and "[test-rp-renewal]" in m for m in messages), messages
+
+
+def test_yaml_syntax_error_names_the_file(tmp_path):
+    (tmp_path / "broken.yaml").write_text("entity: {id: broken\nservices: [", "utf-8")
+    _, errors = validate_catalog(tmp_path)
+    assert errors[0].file == "broken.yaml" and "YAML syntax error" in errors[0].message
+
+
+def test_strict_load_raises_with_every_error(tmp_path):
+    errors_for(tmp_path, {"url": "x", "channels": ["fax"]})
+    with pytest.raises(CatalogError) as exc:
+        load_catalog(tmp_path)
+    assert len(exc.value.errors) == 2 and "dalil catalog validate" in str(exc.value)
+
+
+def test_validate_cli_json_contract(tmp_path, capsys):
+    errors_for(tmp_path, {"url": "x"})
+    code = main(["catalog", "--dir", str(tmp_path), "validate", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert out["services"] == 1 and out["entities"] == 1
+    assert out["errors"] == [{"file": "test.yaml", "service": "test-rp-renewal", "field": "url",
+                              "message": "not an http(s) URL: 'x'"}]
+
+
+def test_validate_cli_on_shipped_catalog(capsys):
+    assert main(["catalog", "validate", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["errors"] == [] and out["services"] >= 150 and out["entities"] >= 15
+
+
+# --- CSV round trip and stats -----------------------------------------------------------
+
+def test_csv_round_trip_is_lossless(tmp_path, shipped):
+    original = shipped
+    csv_path = tmp_path / "catalog.csv"
+    assert export_csv(original, csv_path) == len(original.services)
+    target = tmp_path / "catalog"
+    target.mkdir()
+    count, errors = import_csv(csv_path, target)
+    assert errors == [] and count == len(original.services)
+    reloaded = load_catalog(target)
+    assert reloaded.services == original.services
+    assert reloaded.entities == original.entities
+
+
+def test_csv_import_with_an_error_changes_nothing(tmp_path):
+    write_catalog(tmp_path / "cat", [GOOD_SERVICE])
+    before = (tmp_path / "cat" / "test.yaml").read_text("utf-8")
+    csv_path = tmp_path / "c.csv"
+    export_csv(load_catalog(tmp_path / "cat"), csv_path)
+    text = csv_path.read_text("utf-8-sig").replace("https://portal.moi.gov.qa", "portal")
+    csv_path.write_text(text, "utf-8")
+    count, errors = import_csv(csv_path, tmp_path / "cat")
+    assert count == 0 and [(e.service, e.field) for e in errors] == [("test-rp-renewal", "url")]
+    assert (tmp_path / "cat" / "test.yaml").read_text("utf-8") == before
+
+
+def test_stats_count_bodies_categories_and_completeness(shipped):
+    stats = catalog_stats(shipped)
+    assert sum(stats["per_body"].values()) == stats["services"]
+    assert sum(stats["per_category"].values()) == stats["services"]
+    assert set(stats["language_completeness"]) == {"en", "ar"}
+    assert stats["language_completeness"]["en"] == stats["language_completeness"]["ar"]
