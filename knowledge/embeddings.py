@@ -67,7 +67,8 @@ class SentenceTransformerEmbedder:
             path = name_or_path
             self.model_id = "st-" + re.sub(r"[^A-Za-z0-9.]+", "-", Path(name_or_path).name or name_or_path).strip("-").lower()
         self._model = SentenceTransformer(path, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
