@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -7,17 +9,31 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language, searcher
+from knowledge.config import settings
+from knowledge.index import nlu_examples
 from knowledge.present import card_values
+from knowledge.text import tokenize
 
-# A follow-up that names another service clearly ("and the fees for a driving licence?")
-# switches to it; a bare "how much?" keeps the service in the slot. "Clearly" means
-# this far above the confidence threshold.
-SWITCH_MARGIN = 0.1
+FOLLOW_UP_INTENTS = {"ask_documents", "ask_fees", "ask_steps", "ask_channel", "ask_processing_time", "ask_eligibility"}
+
+
+@lru_cache(maxsize=1)
+def follow_up_words() -> frozenset[str]:
+    """Words of generic follow-ups ("what documents do I need", "كم الرسوم"), learned from
+    the NLU examples of the follow-up intents: a word in 3+ of them names no service."""
+    counts = Counter(t for text in nlu_examples(settings().nlu_dir, FOLLOW_UP_INTENTS) for t in set(tokenize(text)))
+    return frozenset(t for t, n in counts.items() if n >= 3)
+
+
+def service_words(text: str) -> str:
+    """What is left of a follow-up once its generic words are removed."""
+    generic = follow_up_words()
+    return " ".join(t for t in tokenize(text) if t not in generic)
 
 
 class ActionServiceDetail(Action):
     """Answer a follow-up (documents, fees, steps, channel, time, eligibility) about the
-    service in the `service_id` slot, or about a service the question itself names."""
+    service in the `service_id` slot, or about another service the question names."""
 
     def name(self) -> str:
         return "action_service_detail"
@@ -28,16 +44,15 @@ class ActionServiceDetail(Action):
         s = searcher()
         service = s.catalog.get(tracker.get_slot("service_id") or "")
         text = tracker.latest_message.get("text") or ""
-        if text and not text.startswith("/"):
-            result = s.search(text, k=1)
-            threshold = s.params["hybrid"]["threshold"]
-            if result.hits and result.confident and (service is None or result.hits[0].score >= threshold + SWITCH_MARGIN):
+        rest = service_words(text) if not text.startswith("/") else ""
+        if rest:
+            result = s.search(rest, k=1)
+            if result.confident:
                 service = result.hits[0].service
         if service is None:
             dispatcher.utter_message(response="utter_ask_which_service")
             return [SlotSet("search_result", "no_service")]
-        values = card_values(service, lang)
-        dispatcher.utter_message(response=self.response_for(intent, service), **values)
+        dispatcher.utter_message(response=self.response_for(intent, service), **card_values(service, lang))
         return [SlotSet("service_id", service.id), SlotSet("search_result", "found")]
 
     @staticmethod

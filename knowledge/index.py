@@ -43,12 +43,8 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def out_of_scope_examples(nlu_dir: Path) -> list[str]:
-    """The NLU data's out_of_scope examples: negative anchors for the `confident` decision.
-
-    They are training data (data/nlu); the retrieval evaluation's out-of-scope questions
-    (knowledge/eval/) are separate and never used here.
-    """
+def nlu_examples(nlu_dir: Path, intents: set[str]) -> list[str]:
+    """Plain text of the Rasa NLU examples of `intents` (entity annotations removed)."""
     import re
 
     import yaml
@@ -56,12 +52,21 @@ def out_of_scope_examples(nlu_dir: Path) -> list[str]:
     out: list[str] = []
     for path in sorted(Path(nlu_dir).glob("*.yml")):
         for block in (yaml.safe_load(path.read_text("utf-8")) or {}).get("nlu", []):
-            if block.get("intent") == "out_of_scope":
+            if block.get("intent") in intents:
                 for line in str(block.get("examples", "")).splitlines():
                     text = re.sub(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})", r"\1", line.strip().removeprefix("- ").strip())
                     if text:
                         out.append(text)
     return out
+
+
+def out_of_scope_examples(nlu_dir: Path) -> list[str]:
+    """The NLU data's out_of_scope examples: negative anchors for the `confident` decision.
+
+    They are training data (data/nlu); the retrieval evaluation's out-of-scope questions
+    (knowledge/eval/) are separate and never used here.
+    """
+    return nlu_examples(nlu_dir, {"out_of_scope"})
 
 
 def lexical_document(service: Service) -> str:

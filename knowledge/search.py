@@ -59,6 +59,7 @@ class SearchResult:
     confident: bool
     hits: list[Hit] = field(default_factory=list)
     ambiguous: bool = False
+    confidence: float = 0.0
 
     def to_dict(self) -> dict:
         return {"query": self.query, "language": self.language, "confident": self.confident,
@@ -128,9 +129,12 @@ class Searcher:
         ch = self.channel_scores(text, wanted)
         ranked = fuse(ch, p)
         hits = [Hit(self._services[pos], s, d, w) for pos, s, d, w in ranked[:k]]
-        confident = is_confident(confidence_features(ranked, ch.get("negative", 0.0)), p)
+        features = confidence_features(ranked, ch.get("negative", 0.0))
+        conf = confidence(features, p) if ranked else 0.0
+        confident = bool(ranked) and features[0] > 0 and conf >= p["threshold"]
         ambiguous = confident and len(hits) > 1 and hits[0].score - hits[1].score < p["ambiguity_margin"]
-        return SearchResult(query=query, language=language, confident=confident, hits=hits, ambiguous=ambiguous)
+        return SearchResult(query=query, language=language, confident=confident, hits=hits, ambiguous=ambiguous,
+                            confidence=conf)
 
 
 def fuse(ch: dict[str, dict[int, float]], p: dict) -> list[tuple[int, float, float, float]]:
@@ -162,10 +166,6 @@ def confidence(features: list[float], p: dict) -> float:
         return features[0]
     z = float(np.dot(p["conf_weights"], features) + p["conf_bias"])
     return float(1.0 / (1.0 + np.exp(-z)))
-
-
-def is_confident(features: list[float], p: dict) -> bool:
-    return features[0] > 0 and confidence(features, p) >= p["threshold"]
 
 
 def ensure_index(catalog: Catalog | None = None, embedder: Embedder | None = None, progress: bool = False) -> Path:

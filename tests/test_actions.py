@@ -1,0 +1,148 @@
+"""Custom actions with CollectingDispatcher and tracker fixtures: exact events and responses.
+
+They run against the real searcher and catalog; only the tracker is built by hand."""
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.choose_service import ActionChooseService
+from actions.handoff import ActionHandoff
+from actions.search_service import ActionSearchService
+from actions.service_detail import ActionServiceDetail
+from knowledge.config import ROOT
+from knowledge.handoffs import HandoffStore
+from knowledge.present import card_values
+
+
+def make_tracker(text, intent="ask_service", language="ar", service_id=None, failed=0.0, entities=(), events=()):
+    slots = {"language": language, "service_id": service_id, "failed_searches": failed, "search_result": None}
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": list(entities)}
+    return Tracker("user-1", slots, latest, list(events), False, None, {}, "action_listen")
+
+
+@pytest.fixture()
+def dispatcher():
+    return CollectingDispatcher()
+
+
+@pytest.fixture(autouse=True)
+def isolated_var(tmp_path, monkeypatch, searcher):
+    # The searcher fixture (real index) is built first; handoffs go to a temporary DB.
+    monkeypatch.setenv("DALIL_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("DALIL_INDEX_DIR", str(ROOT / "var" / "index"))
+
+
+def run(action, tracker, dispatcher):
+    return action.run(dispatcher, tracker, {})
+
+
+def test_search_found_sends_card_in_arabic_and_sets_slots(dispatcher, catalog):
+    events = run(ActionSearchService(), make_tracker("ابي اجدد اقامتي"), dispatcher)
+    assert events == [SlotSet("service_id", "moi-rp-renewal"), SlotSet("search_result", "found"),
+                      SlotSet("failed_searches", 0.0)]
+    [msg] = dispatcher.messages
+    assert msg["response"] == "utter_service_card"
+    expected = card_values(catalog.get("moi-rp-renewal"), "ar")
+    assert {k: msg[k] for k in expected} == expected
+    assert msg["name"] == "تجديد رخصة الإقامة" and msg["body"] == "وزارة الداخلية"
+
+
+def test_search_found_in_english(dispatcher):
+    events = run(ActionSearchService(), make_tracker("how do I pay traffic fines", language="en"), dispatcher)
+    assert events[0] == SlotSet("service_id", "moi-traffic-fine-payment")
+    assert dispatcher.messages[0]["name"] == "Traffic Violations Payment"
+    assert dispatcher.messages[0]["body"] == "Ministry of Interior"
+
+
+def test_first_miss_is_not_found_second_is_repeated_failure(dispatcher):
+    events = run(ActionSearchService(), make_tracker("asdkjh qwe zxcv", language="en"), dispatcher)
+    assert events == [SlotSet("search_result", "not_found"), SlotSet("failed_searches", 1.0)]
+    assert dispatcher.messages == []  # the rules send utter_not_confident
+    events = run(ActionSearchService(), make_tracker("qqq zzz www", language="en", failed=1.0), dispatcher)
+    assert events == [SlotSet("search_result", "repeated_failure"), SlotSet("failed_searches", 0.0)]
+
+
+def test_blank_message_gets_the_empty_message_reply(dispatcher):
+    events = run(ActionSearchService(), make_tracker("   "), dispatcher)
+    assert events == [SlotSet("search_result", "no_service")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_empty_message"]
+
+
+def test_ambiguous_offers_up_to_three_buttons(dispatcher, searcher, monkeypatch):
+    # Make every confident result ambiguous to exercise the branch deterministically.
+    monkeypatch.setitem(searcher.params["hybrid"], "ambiguity_margin", 10.0)
+    events = run(ActionSearchService(), make_tracker("رخصة القيادة", language="ar"), dispatcher)
+    assert events == [SlotSet("search_result", "ambiguous")]
+    [msg] = dispatcher.messages
+    assert msg["response"] == "utter_clarify"
+    assert 2 <= len(msg["buttons"]) <= 3
+    hits = searcher.search("رخصة القيادة", k=3).hits
+    assert msg["buttons"] == [{"title": h.service.name_ar, "payload": '/choose_service{"service_id":"%s"}' % h.service.id}
+                              for h in hits]
+
+
+@pytest.mark.parametrize("intent, response", [
+    ("ask_documents", "utter_service_documents"), ("ask_fees", "utter_service_fees"),
+    ("ask_steps", "utter_service_steps"), ("ask_channel", "utter_service_channels"),
+    ("ask_eligibility", "utter_service_eligibility"),
+])
+def test_follow_up_answers_about_the_service_in_the_slot(dispatcher, intent, response, catalog):
+    tracker = make_tracker("كم الرسوم؟" if intent == "ask_fees" else "طيب؟", intent=intent, service_id="moi-rp-renewal")
+    events = run(ActionServiceDetail(), tracker, dispatcher)
+    assert events == [SlotSet("service_id", "moi-rp-renewal"), SlotSet("search_result", "found")]
+    [msg] = dispatcher.messages
+    assert msg["response"] == response
+    assert msg["name"] == "تجديد رخصة الإقامة"
+    assert msg["fees"] == card_values(catalog.get("moi-rp-renewal"), "ar")["fees"]
+
+
+def test_processing_time_unknown_has_its_own_response(dispatcher, catalog):
+    sid = next(s.id for s in catalog.services if not s.processing_time_en)
+    run(ActionServiceDetail(), make_tracker("how long?", intent="ask_processing_time", language="en", service_id=sid), dispatcher)
+    assert dispatcher.messages[0]["response"] == "utter_processing_time_unknown"
+
+
+def test_follow_up_naming_another_service_switches_to_it(dispatcher):
+    tracker = make_tracker("what documents do I need to renew my driving licence", intent="ask_documents",
+                           language="en", service_id="moi-rp-renewal")
+    events = run(ActionServiceDetail(), tracker, dispatcher)
+    assert events[0] == SlotSet("service_id", "moi-dl-renewal")
+
+
+def test_follow_up_without_a_service_asks_which(dispatcher):
+    events = run(ActionServiceDetail(), make_tracker("how much?", intent="ask_fees", language="en"), dispatcher)
+    assert events == [SlotSet("search_result", "no_service")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_which_service"]
+
+
+def test_choose_service_from_button(dispatcher):
+    tracker = make_tracker('/choose_service{"service_id":"moi-dl-renewal"}', intent="choose_service", language="en",
+                           entities=[{"entity": "service_id", "value": "moi-dl-renewal"}])
+    events = run(ActionChooseService(), tracker, dispatcher)
+    assert events == [SlotSet("service_id", "moi-dl-renewal"), SlotSet("search_result", "found"),
+                      SlotSet("failed_searches", 0.0)]
+    assert dispatcher.messages[0]["name"] == "Driving Licence Renewal"
+
+
+def test_choose_unknown_service_asks_which(dispatcher):
+    tracker = make_tracker("/choose_service", intent="choose_service", entities=[{"entity": "service_id", "value": "nope"}])
+    assert run(ActionChooseService(), tracker, dispatcher) == [SlotSet("search_result", "no_service")]
+
+
+def test_handoff_records_transcript_language_and_service(dispatcher, tmp_path):
+    events = [{"event": "user", "text": "ابي اجدد اقامتي", "timestamp": 1.0},
+              {"event": "bot", "text": "تجديد رخصة الإقامة", "timestamp": 2.0},
+              {"event": "slot", "name": "x", "value": 1},
+              {"event": "user", "text": "ابي اكلم موظف", "timestamp": 3.0}]
+    tracker = make_tracker("ابي اكلم موظف", intent="request_human", service_id="moi-rp-renewal", events=events)
+    result = run(ActionHandoff(), tracker, dispatcher)
+    assert result == [SlotSet("failed_searches", 0.0)]
+    [msg] = dispatcher.messages
+    assert msg["response"] == "utter_handoff"
+    stored = HandoffStore(tmp_path / "dalil.sqlite3").get(msg["reference"])
+    assert stored["conversation_id"] == "user-1" and stored["language"] == "ar"
+    assert stored["service_id"] == "moi-rp-renewal" and stored["reason"] == "user_request"
+    assert stored["status"] == "open"
+    assert [(t["role"], t["text"]) for t in stored["transcript"]] == [
+        ("user", "ابي اجدد اقامتي"), ("bot", "تجديد رخصة الإقامة"), ("user", "ابي اكلم موظف")]
