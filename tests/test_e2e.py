@@ -1,0 +1,103 @@
+"""End to end: the real action server and the real Rasa server, on free ports, from the
+trained model; messages go through the REST channel exactly as a website would send them."""
+import json
+import uuid
+
+import psutil
+import pytest
+import requests
+
+from knowledge.cli import main
+from knowledge.text import detect_language
+
+pytestmark = pytest.mark.e2e
+
+
+def say(stack, sender, text):
+    r = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+    r.raise_for_status()
+    return r.json()
+
+
+def tracker(stack, sender):
+    return requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+
+
+def new_sender():
+    return f"test-{uuid.uuid4().hex[:8]}"
+
+
+def test_arabic_greeting_gets_arabic_reply(stack):
+    [reply] = say(stack, new_sender(), "السلام عليكم")
+    assert reply["text"].startswith("أهلاً وسهلاً! أنا «دليل»")
+
+
+def test_english_greeting_gets_english_reply(stack):
+    [reply] = say(stack, new_sender(), "hello")
+    assert reply["text"].startswith("Hello! I'm Dalil")
+
+
+@pytest.mark.parametrize("text, service_name, lang", [
+    ("ابي اجدد اقامتي", "تجديد رخصة الإقامة", "ar"),                      # Gulf dialect
+    ("كيف أدفع المخالفات المرورية؟", "سداد المخالفات المرورية", "ar"),        # MSA
+    ("how do I renew my driving licence?", "Driving Licence Renewal", "en"),
+])
+def test_service_question_gets_service_card_through_action_server(stack, catalog, text, service_name, lang):
+    sender = new_sender()
+    replies = say(stack, sender, text)
+    card = replies[0]
+    assert card["text"].splitlines()[0] == service_name
+    assert detect_language(card["text"]) == lang
+    titles = [b["title"] for b in card["buttons"]]
+    assert titles == (["المستندات المطلوبة", "الخطوات", "الرسوم"] if lang == "ar" else ["Required documents", "Steps", "Fees"])
+    slots = tracker(stack, sender)["slots"]
+    assert slots["language"] == lang and catalog.get(slots["service_id"]).name(lang) == service_name
+
+
+def test_follow_up_remembers_the_service(stack, catalog):
+    sender = new_sender()
+    say(stack, sender, "ابي اجدد اقامتي")
+    [docs] = say(stack, sender, "وش الاوراق المطلوبة؟")
+    svc = catalog.get("moi-rp-renewal")
+    assert docs["text"].startswith("المستندات المطلوبة لخدمة «تجديد رخصة الإقامة»")
+    assert all(d in docs["text"] for d in svc.documents_ar)
+    [fees] = say(stack, sender, "كم الرسوم؟")
+    assert fees["text"].startswith("رسوم خدمة «تجديد رخصة الإقامة»")
+
+
+def test_language_follows_the_message(stack):
+    sender = new_sender()
+    say(stack, sender, "hello")
+    [reply] = say(stack, sender, "مرحبا")
+    assert detect_language(reply["text"]) == "ar"
+
+
+def test_out_of_scope_is_declined_politely(stack):
+    [reply] = say(stack, new_sender(), "tell me a joke")
+    assert reply["text"].startswith("Sorry, that's outside what I can help with.")
+
+
+def test_dalil_ask_json_contract(stack, capsys):
+    assert main(["ask", "how do I pay a traffic fine", "--json", "--url", stack.rasa_url, "--sender", new_sender()]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"language", "intent", "service", "replies"}
+    assert out["language"] == "en" and out["intent"] == "ask_service"
+    assert out["service"] == {"id": "moi-traffic-fine-payment", "name_en": "Traffic Violations Payment",
+                              "name_ar": out["service"]["name_ar"]}
+    assert out["replies"][0]["text"].startswith("Traffic Violations Payment")
+    assert [b["payload"] for b in out["replies"][0]["buttons"]] == ["/ask_documents", "/ask_steps", "/ask_fees"]
+
+
+def test_dalil_ask_reports_unreachable_bot(capsys):
+    assert main(["ask", "hello", "--json", "--url", "http://127.0.0.1:9"]) == 1
+    assert "make run" in capsys.readouterr().err
+
+
+def test_zz_stop_leaves_no_process_behind(stack):
+    """Defined last, so it runs last in this module: stopping ends both servers and their children."""
+    procs = [psutil.Process(p.pid) for p in stack.processes]
+    family = procs + [c for p in procs for c in p.children(recursive=True)]
+    assert len(procs) == 2 and all(p.is_running() for p in procs)
+    stack.stop()
+    gone, alive = psutil.wait_procs(family, timeout=10)
+    assert alive == []
