@@ -44,7 +44,7 @@ class Hit:
     service: Service
     score: float
     dense: float
-    lexical: float
+    lexical: float  # the word channel, squashed to [0, 1)
 
     def to_dict(self) -> dict:
         s = self.service
@@ -128,7 +128,7 @@ class Searcher:
         wanted = tuple(c for c, w in (("dense", p["w_dense"]), ("word", p["w_word"]), ("char", p["w_char"])) if w > 0)
         ch = self.channel_scores(text, wanted)
         ranked = fuse(ch, p)
-        hits = [Hit(self._services[pos], s, d, w) for pos, s, d, w in ranked[:k]]
+        hits = [Hit(self._services[pos], s, d, w) for pos, s, d, w, _ in ranked[:k]]
         features = confidence_features(ranked, ch.get("negative", 0.0))
         conf = confidence(features, p) if ranked else 0.0
         confident = bool(ranked) and features[0] > 0 and conf >= p["threshold"]
@@ -137,8 +137,9 @@ class Searcher:
                             confidence=conf)
 
 
-def fuse(ch: dict[str, dict[int, float]], p: dict) -> list[tuple[int, float, float, float]]:
-    """Rank candidates by fused score: [(position, score, dense cosine, raw word BM25)], best first."""
+def fuse(ch: dict[str, dict[int, float]], p: dict) -> list[tuple[int, float, float, float, float]]:
+    """Rank candidates by fused score, best first:
+    [(position, score, dense cosine, word BM25 squashed, char BM25 squashed)]."""
     dense = ch.get("dense", {})
     floor = min(dense.values()) if dense else 0.0  # unseen in dense top-n: at most the n-th score
     word, char = ch.get("word", {}), ch.get("char", {})  # ch["negative"] is not a channel
@@ -146,18 +147,21 @@ def fuse(ch: dict[str, dict[int, float]], p: dict) -> list[tuple[int, float, flo
     for pos in set(dense) | set(word) | set(char):
         d = dense.get(pos, floor) if "dense" in ch else 0.0
         w, c = word.get(pos, 0.0), char.get(pos, 0.0)
-        score = p["w_dense"] * d + p["w_word"] * w / (w + p["k_word"]) + p["w_char"] * c / (c + p["k_char"])
-        out.append((pos, score, d, w))
+        ws, cs = w / (w + p["k_word"]), c / (c + p["k_char"])
+        score = p["w_dense"] * d + p["w_word"] * ws + p["w_char"] * cs
+        out.append((pos, score, d, ws, cs))
     out.sort(key=lambda t: (-t[1], t[0]))
     return out
 
 
 def confidence_features(ranked: list[tuple], negative: float) -> list[float]:
-    """[top score, margin to the second, top hit's cosine, out-of-scope similarity, cosine - that]."""
-    top = ranked[0][1] if ranked else 0.0
+    """[top score, margin to the second, top hit's cosine, out-of-scope similarity,
+    cosine - that, top hit's squashed word BM25, top hit's squashed char BM25]."""
+    if not ranked:
+        return [0.0, 0.0, 0.0, negative, -negative, 0.0, 0.0]
+    _, top, cos, word, char = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    cos = ranked[0][2] if ranked else 0.0
-    return [top, top - second, cos, negative, cos - negative]
+    return [top, top - second, cos, negative, cos - negative, word, char]
 
 
 def confidence(features: list[float], p: dict) -> float:
