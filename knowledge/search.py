@@ -66,11 +66,21 @@ class SearchResult:
                 "results": [h.to_dict() for h in self.hits]}
 
 
+N_FEATURES = 7  # length of confidence_features(); a calibration for another length is stale
+
+
 def load_calibration(path: Path, model_id: str) -> dict:
+    """Calibrated parameters for this embedder; defaults for modes never calibrated or
+    calibrated for another feature set (with a warning naming `dalil calibrate`)."""
     params = {m: dict(p) for m, p in DEFAULT_PARAMS.items()}
     if Path(path).exists():
         stored = json.loads(Path(path).read_text("utf-8")).get(model_id, {})
         for mode, values in stored.items():
+            if len(values.get("conf_weights") or [0] * N_FEATURES) != N_FEATURES:
+                import warnings
+
+                warnings.warn(f"calibration for {model_id}/{mode} in {path} is stale; run `dalil calibrate`")
+                continue
             if mode in params:
                 params[mode].update({k: v for k, v in values.items() if k in params[mode] or k.startswith("conf_")})
     return params
