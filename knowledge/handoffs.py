@@ -1,12 +1,13 @@
 """Durable store of conversations handed over to Contact Center agents (SQLite)."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 import uuid
 from contextlib import closing
 from pathlib import Path
+
+from knowledge.db import connect, now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoffs (
@@ -28,36 +29,29 @@ STATUSES = ("open", "taken", "resolved")
 class HandoffStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
+        with closing(connect(self.path)) as db, db:
             db.executescript(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")  # the action server and console may both write
-        return db
 
     def create(self, conversation_id: str, language: str, service_id: str | None, reason: str,
                transcript: list[dict]) -> str:
         """Record a handoff; returns its short reference shown to the user."""
         ref = uuid.uuid4().hex[:8].upper()
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        with closing(self._connect()) as db, db:
+        stamp = now()
+        with closing(connect(self.path)) as db, db:
             db.execute(
                 "INSERT INTO handoffs (id, conversation_id, language, service_id, reason, transcript, status,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-                (ref, conversation_id, language, service_id, reason, json.dumps(transcript, ensure_ascii=False), now, now),
+                (ref, conversation_id, language, service_id, reason, json.dumps(transcript, ensure_ascii=False), stamp, stamp),
             )
         return ref
 
     def get(self, ref: str) -> dict | None:
-        with closing(self._connect()) as db:
+        with closing(connect(self.path)) as db:
             row = db.execute("SELECT * FROM handoffs WHERE id = ?", (ref,)).fetchone()
         return self._row(row) if row else None
 
     def list(self, status: str | None = None) -> list[dict]:
-        with closing(self._connect()) as db:
+        with closing(connect(self.path)) as db:
             if status:
                 rows = db.execute("SELECT * FROM handoffs WHERE status = ? ORDER BY created_at", (status,)).fetchall()
             else:
@@ -67,9 +61,8 @@ class HandoffStore:
     def set_status(self, ref: str, status: str) -> bool:
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}")
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        with closing(self._connect()) as db, db:
-            cur = db.execute("UPDATE handoffs SET status = ?, updated_at = ? WHERE id = ?", (status, now, ref))
+        with closing(connect(self.path)) as db, db:
+            cur = db.execute("UPDATE handoffs SET status = ?, updated_at = ? WHERE id = ?", (status, now(), ref))
         return cur.rowcount == 1
 
     @staticmethod

@@ -72,12 +72,12 @@ def test_blank_message_gets_the_empty_message_reply(dispatcher):
 def test_ambiguous_offers_up_to_three_buttons(dispatcher, searcher, monkeypatch):
     # Make every confident result ambiguous to exercise the branch deterministically.
     monkeypatch.setitem(searcher.params["hybrid"], "ambiguity_margin", 10.0)
-    events = run(ActionSearchService(), make_tracker("رخصة القيادة", language="ar"), dispatcher)
+    events = run(ActionSearchService(), make_tracker("ابي اجدد رخصة القيادة", language="ar"), dispatcher)
     assert events == [SlotSet("search_result", "ambiguous")]
     [msg] = dispatcher.messages
     assert msg["response"] == "utter_clarify"
     assert 2 <= len(msg["buttons"]) <= 3
-    hits = searcher.search("رخصة القيادة", k=3).hits
+    hits = searcher.search("ابي اجدد رخصة القيادة", k=3).hits
     assert msg["buttons"] == [{"title": h.service.name_ar, "payload": '/choose_service{"service_id":"%s"}' % h.service.id}
                               for h in hits]
 
