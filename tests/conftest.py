@@ -14,10 +14,10 @@ sys.path.insert(0, str(ROOT))
 @pytest.fixture(scope="session")
 def searcher():
     """The real searcher over the shipped catalog and its index (built by `make test`)."""
-    from knowledge.search import ensure_index, open_searcher
+    from knowledge.search import default_searcher, ensure_index
 
     ensure_index()
-    return open_searcher()
+    return default_searcher()  # the same instance the actions use
 
 
 @pytest.fixture(scope="session")
