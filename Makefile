@@ -8,7 +8,7 @@ PY310 ?= $(shell for p in python3.10 $(HOME)/.pyenv/versions/3.10*/bin/python3.1
 PIP_QUIET ?= -q
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup index model run test test-fast bench bench-retrieval calibrate clean
+.PHONY: help chromium setup index model run test test-fast bench bench-retrieval bench-scale bench-nlu calibrate clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}'
@@ -31,7 +31,13 @@ help: ## list the targets
 	.venv-rasa/bin/pip install $(PIP_QUIET) --no-deps -r requirements/rasa.lock
 	@touch $@
 
-setup: .venv/.installed .venv-rasa/.installed ## create both Python environments (idempotent)
+chromium: ## install Debian's Chromium for the browser tests, if missing (needs root/apt)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is needed for the browser tests: install the 'chromium' package"; exit 1; fi; }
+
+setup: .venv/.installed .venv-rasa/.installed chromium ## create both Python environments, install Chromium (idempotent)
 
 index: setup ## build the search index if missing or stale
 	.venv/bin/dalil index build
@@ -54,7 +60,13 @@ calibrate: index ## fit fusion weights and confidence threshold on the dev quest
 bench-retrieval: index ## retrieval benchmark: own eval set + XQuAD-R (writes bench/results)
 	.venv/bin/python -m bench.retrieval
 
-bench: bench-retrieval ## all benchmarks
+bench-scale: index ## latency, build time and memory at 1k/10k/100k services (writes bench/results)
+	.venv/bin/python -m bench.scale
+
+bench-nlu: model ## NLU cross-validation, ArBanking77, Banking77 (tens of minutes; writes bench/results)
+	.venv/bin/python -m bench.nlu
+
+bench: bench-retrieval bench-scale bench-nlu ## all benchmarks
 
 clean: ## remove built artifacts (index, models, logs); keeps the environments
 	rm -rf var models .pytest_cache

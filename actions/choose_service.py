@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language, searcher
-from knowledge.present import card_values
+from knowledge.present import card_payload, card_values
 
 
 class ActionChooseService(Action):
@@ -22,5 +22,7 @@ class ActionChooseService(Action):
         if service is None:
             dispatcher.utter_message(response="utter_ask_which_service")
             return [SlotSet("search_result", "no_service")]
-        dispatcher.utter_message(response="utter_service_card", **card_values(service, language(tracker)))
+        lang = language(tracker)
+        dispatcher.utter_message(response="utter_service_card", json_message=card_payload(service, lang),
+                                 **card_values(service, lang))
         return [SlotSet("service_id", service.id), SlotSet("search_result", "found"), SlotSet("failed_searches", 0.0)]

@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import choose_payload, language, searcher
-from knowledge.present import card_values
+from knowledge.present import card_payload, card_values
 from knowledge.text import is_blank
 
 MAX_CHOICES = 3
@@ -33,7 +33,8 @@ class ActionSearchService(Action):
         result = searcher().search(text, k=MAX_CHOICES)
         if result.confident and not result.ambiguous:
             service = result.hits[0].service
-            dispatcher.utter_message(response="utter_service_card", **card_values(service, lang))
+            dispatcher.utter_message(response="utter_service_card", json_message=card_payload(service, lang),
+                                     **card_values(service, lang))
             return [SlotSet("service_id", service.id), SlotSet("search_result", "found"),
                     SlotSet("failed_searches", 0.0)]
         if result.confident:

@@ -23,6 +23,8 @@ class Settings:
     ann_threshold: int
     calibration_file: Path
     rasa_url: str
+    public_rasa_url: str
+    console_token: str | None
 
     @property
     def db_path(self) -> Path:
@@ -44,4 +46,8 @@ def settings() -> Settings:
         ann_threshold=int(os.environ.get("DALIL_ANN_THRESHOLD", "50000")),
         calibration_file=_path("DALIL_CALIBRATION", ROOT / "knowledge" / "calibration.json"),
         rasa_url=os.environ.get("DALIL_RASA_URL", "http://localhost:5005"),
+        # The Rasa URL as the citizen's browser reaches it (written into the demo page).
+        public_rasa_url=os.environ.get("DALIL_PUBLIC_RASA_URL", os.environ.get("DALIL_RASA_URL", "http://localhost:5005")),
+        # No token configured: the console and its API refuse every request.
+        console_token=os.environ.get("DALIL_CONSOLE_TOKEN") or None,
     )

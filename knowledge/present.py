@@ -70,3 +70,34 @@ def card_values(service: Service, lang: str) -> dict:
         "eligibility": service.get("eligibility", lang),
         "processing_time": service.get("processing_time", lang) or "",
     }
+
+
+def card_payload(service: Service, lang: str) -> dict:
+    """Structured service card for the web widget (sent as the message's `custom` part)."""
+    return {
+        "type": "service_card",
+        "lang": lang,
+        "id": service.id,
+        "name": service.name(lang),
+        "body": service.entity.name(lang),
+        "description": service.get("description", lang),
+        "channels": [_pick(CHANNEL_LABELS[c], lang) for c in service.channels],
+        "fees": fee_text(service, lang),
+        "url": service.url,
+    }
+
+
+def service_detail(service: Service) -> dict:
+    """Everything about a service in both languages, for the agents' console."""
+    out = {"id": service.id, "category": service.category, "audience": list(service.audience),
+           "url": service.url, "source": service.source, "last_verified": service.last_verified,
+           "unsure": list(service.unsure), "channels": list(service.channels),
+           "entity": {"id": service.entity.id, "en": service.entity.name_en, "ar": service.entity.name_ar}}
+    for lang in ("en", "ar"):
+        out[lang] = {
+            "name": service.name(lang), "description": service.get("description", lang),
+            "steps": list(service.get("steps", lang)), "documents": list(service.get("documents", lang)),
+            "eligibility": service.get("eligibility", lang), "processing_time": service.get("processing_time", lang),
+            "fees": fee_text(service, lang), "channels": [_pick(CHANNEL_LABELS[c], lang) for c in service.channels],
+        }
+    return out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 import time
@@ -22,7 +23,10 @@ def main() -> int:
     model = ensure_model()
     rasa_port = int(os.environ.get("DALIL_RASA_PORT", "5005"))
     action_port = int(os.environ.get("DALIL_ACTION_PORT", "5055"))
-    stack = start_stack(model, settings().var_dir, rasa_port=rasa_port, action_port=action_port)
+    web_port = int(os.environ.get("DALIL_WEB_PORT", "8080"))
+    token = os.environ.get("DALIL_CONSOLE_TOKEN") or secrets.token_urlsafe(18)
+    stack = start_stack(model, settings().var_dir, rasa_port=rasa_port, action_port=action_port, web_port=web_port,
+                        env={"DALIL_CONSOLE_TOKEN": token}, host="localhost")
     base = f"http://localhost:{rasa_port}"
     print(
         "\nDalil is running:\n"
@@ -30,6 +34,9 @@ def main() -> int:
         f"  socket.io        {base}/socket.io\n"
         f"  Rasa HTTP API    {base}/status\n"
         f"  action server    http://localhost:{action_port}/health\n"
+        f"  demo page        http://localhost:{web_port}/demo   (the citizen widget)\n"
+        f"  agent console    http://localhost:{web_port}/console   token: {token}"
+        f"{'' if os.environ.get('DALIL_CONSOLE_TOKEN') else ' (generated; set DALIL_CONSOLE_TOKEN to choose one)'}\n"
         f"  logs             {settings().var_dir / 'logs'}\n"
         "Press Ctrl-C to stop.",
         flush=True,

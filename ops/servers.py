@@ -71,6 +71,7 @@ def ensure_model(root: Path = ROOT, quiet: bool = False) -> Path:
 class Stack:
     rasa_url: str
     action_url: str
+    web_url: str
     var_dir: Path
     processes: list[subprocess.Popen] = field(default_factory=list)
     logs: list[Path] = field(default_factory=list)
@@ -137,24 +138,41 @@ def start_action_server(port: int, var_dir: Path, env: dict | None = None) -> tu
     return proc, log
 
 
+def start_web_server(port: int, var_dir: Path, rasa_url: str, env: dict | None = None) -> tuple[subprocess.Popen, Path]:
+    log = var_dir / "logs" / "web.log"
+    env = {**os.environ, "DALIL_VAR_DIR": str(var_dir), "DALIL_PUBLIC_RASA_URL": rasa_url, **(env or {})}
+    env.setdefault("DALIL_INDEX_DIR", str(ROOT / "var" / "index"))
+    proc = subprocess.Popen([str(PYTHON), "-m", "web.server", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    return proc, log
+
+
 def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action_port: int | None = None,
-                cors: str | None = None, env: dict | None = None, timeout: float = 240.0) -> Stack:
-    """Start the action server and the Rasa server on free ports and wait until both answer."""
+                web_port: int | None = None, cors: str | None = None, env: dict | None = None,
+                timeout: float = 240.0, host: str = "127.0.0.1") -> Stack:
+    """Start the action server, the Rasa server and the web server (widget, console) on
+    free ports and wait until all answer."""
     var_dir = Path(var_dir).resolve()
     var_dir.mkdir(parents=True, exist_ok=True)
     rasa_port = rasa_port or free_port()
     action_port = action_port or free_port()
-    stack = Stack(rasa_url=f"http://127.0.0.1:{rasa_port}", action_url=f"http://127.0.0.1:{action_port}",
-                  var_dir=var_dir)
+    web_port = web_port or free_port()
+    stack = Stack(rasa_url=f"http://{host}:{rasa_port}", action_url=f"http://127.0.0.1:{action_port}",
+                  web_url=f"http://{host}:{web_port}", var_dir=var_dir)
+    # The widget is served by the web server, so its origin must pass Rasa's CORS check.
+    origins = f"{stack.web_url} " + (cors if cors is not None else os.environ.get("DALIL_CORS_ORIGINS", ""))
     try:
         proc, log = start_action_server(action_port, var_dir, env)
         stack.processes.append(proc)
         stack.logs.append(log)
+        web, web_log = start_web_server(web_port, var_dir, stack.rasa_url, env)
+        stack.processes.append(web)
+        stack.logs.append(web_log)
         endpoints = write_endpoints(var_dir, action_port, var_dir / "tracker.sqlite3")
         rasa_log = var_dir / "logs" / "rasa.log"
         cmd = [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
                "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port), "--interface", "127.0.0.1",
-               "--enable-api", "--cors", *(cors or os.environ.get("DALIL_CORS_ORIGINS", "http://localhost:8080")).split()]
+               "--enable-api", "--cors", *origins.split()]
         token = (env or {}).get("DALIL_RASA_TOKEN") or os.environ.get("DALIL_RASA_TOKEN")
         if token:
             cmd += ["--auth-token", token]
@@ -163,6 +181,7 @@ def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action
         stack.processes.append(rasa)
         stack.logs.append(rasa_log)
         _wait(f"{stack.action_url}/health", proc, log, timeout, "action server")
+        _wait(f"{stack.web_url}/health", web, web_log, timeout, "web server")
         _wait(f"{stack.rasa_url}/", rasa, rasa_log, timeout, "Rasa server")
         # Rasa answers "/" before the model is loaded; /status needs the API and a loaded model.
         _wait_model_loaded(stack, rasa, rasa_log, timeout, token)

@@ -12,7 +12,7 @@ from actions.search_service import ActionSearchService
 from actions.service_detail import ActionServiceDetail
 from knowledge.config import ROOT
 from knowledge.handoffs import HandoffStore
-from knowledge.present import card_values
+from knowledge.present import card_payload, card_values
 
 
 def make_tracker(text, intent="ask_service", language="ar", service_id=None, failed=0.0, entities=(), events=()):
@@ -46,6 +46,8 @@ def test_search_found_sends_card_in_arabic_and_sets_slots(dispatcher, catalog):
     expected = card_values(catalog.get("moi-rp-renewal"), "ar")
     assert {k: msg[k] for k in expected} == expected
     assert msg["name"] == "تجديد رخصة الإقامة" and msg["body"] == "وزارة الداخلية"
+    assert msg["custom"] == card_payload(catalog.get("moi-rp-renewal"), "ar")
+    assert msg["custom"]["type"] == "service_card" and msg["custom"]["channels"][0] == "تطبيق مطراش2"
 
 
 def test_search_found_in_english(dispatcher):

@@ -1,0 +1,274 @@
+/*
+ * Dalil chat widget. Embed with one tag:
+ *   <script src="https://HOST/widget/dalil-widget.js" data-server="https://RASA" data-lang="ar" defer></script>
+ * data-server: the Rasa server (REST channel); data-lang: initial language (ar|en);
+ * data-api: where feedback goes (default: the origin this script came from).
+ *
+ * Safety: every text from the user or the bot is put in the page with textContent,
+ * never as HTML; links are kept only when they are http(s).
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var cfg = {
+    server: (script && script.dataset.server) || "http://localhost:5005",
+    lang: (script && script.dataset.lang) === "en" ? "en" : "ar",
+    api: (script && script.dataset.api) || (script ? new URL(script.src, location.href).origin : ""),
+  };
+  var STORE = "dalil-widget:v1";
+  var UI = {
+    ar: {
+      title: "دليل — الخدمات الحكومية", open: "افتح المحادثة مع دليل", close: "أغلق المحادثة",
+      input: "اكتب سؤالك عن أي خدمة حكومية", send: "إرسال", toggle: "English", toggleLabel: "Switch to English",
+      typing: "دليل يكتب…", error: "عذراً، تعذر الاتصال بالخدمة الآن. حاول بعد قليل أو اتصل على 109.",
+      up: "إجابة مفيدة", down: "إجابة غير مفيدة", thanks: "شكراً على تقييمك", body: "الجهة", channels: "القنوات",
+      fees: "الرسوم", link: "الصفحة الرسمية", log: "المحادثة", welcome: "مرحباً! اسألني عن أي خدمة حكومية في قطر.",
+    },
+    en: {
+      title: "Dalil — Government services", open: "Open the chat with Dalil", close: "Close the chat",
+      input: "Type your question about any government service", send: "Send", toggle: "عربي",
+      toggleLabel: "التحويل إلى العربية", typing: "Dalil is typing…",
+      error: "Sorry, the service can't be reached right now. Please try again shortly or call 109.",
+      up: "Helpful answer", down: "Not helpful", thanks: "Thank you for your rating", body: "Provided by",
+      channels: "Channels", fees: "Fees", link: "Official page", log: "Conversation",
+      welcome: "Hello! Ask me about any Qatar government service.",
+    },
+  };
+  var AR_WORD = /[\u0621-\u064A\u066E-\u06D3\u06D5\u06FA-\u06FC\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFC]+/g;
+  var LATIN_WORD = /[A-Za-z\u00C0-\u024F]+/g;
+
+  // The same rule as knowledge/text.py: Arabic when it has at least half as many words as Latin.
+  function detectLang(text) {
+    var ar = (String(text).match(AR_WORD) || []).length;
+    var la = (String(text).match(LATIN_WORD) || []).length;
+    if (!ar && !la) return null;
+    return ar > 0 && 2 * ar >= la ? "ar" : "en";
+  }
+  function safeUrl(url) {
+    try {
+      var u = new URL(url);
+      return u.protocol === "http:" || u.protocol === "https:" ? u.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function setDir(node, text, fallback) {
+    var lang = detectLang(text) || fallback;
+    node.setAttribute("dir", lang === "ar" ? "rtl" : "ltr");
+    node.setAttribute("lang", lang);
+    return lang;
+  }
+
+  var state = load();
+  function load() {
+    try {
+      var s = JSON.parse(localStorage.getItem(STORE));
+      if (s && s.sender && Array.isArray(s.history)) return s;
+    } catch (e) { /* a damaged store starts a new conversation */ }
+    return { sender: "web-" + Math.random().toString(36).slice(2) + Date.now().toString(36), lang: cfg.lang, history: [], open: false };
+  }
+  function save() {
+    try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* storage full or blocked */ }
+  }
+
+  // --- DOM -------------------------------------------------------------------------
+  var link = el("link", { rel: "stylesheet", href: new URL("dalil-widget.css", script ? script.src : location.href).href });
+  document.head.appendChild(link);
+  var root = el("div", { class: "dalil-root" });
+  var launcher = el("button", { type: "button", class: "dalil-launcher", "aria-expanded": "false", "aria-controls": "dalil-panel" });
+  launcher.appendChild(el("span", { "aria-hidden": "true" }, "💬"));
+  var panel = el("section", { id: "dalil-panel", class: "dalil-panel", role: "dialog", hidden: "" });
+  var header = el("header", { class: "dalil-header" });
+  var title = el("h2", { class: "dalil-title", id: "dalil-title" });
+  var toggle = el("button", { type: "button", class: "dalil-toggle" });
+  var closeBtn = el("button", { type: "button", class: "dalil-close" }, "×");
+  header.append(title, toggle, closeBtn);
+  var log = el("div", { class: "dalil-log", role: "log", "aria-live": "polite", tabindex: "0" });
+  var typing = el("div", { class: "dalil-typing", role: "status", hidden: "" });
+  typing.append(el("span", { class: "dalil-dot", "aria-hidden": "true" }), el("span", { class: "dalil-dot", "aria-hidden": "true" }),
+    el("span", { class: "dalil-dot", "aria-hidden": "true" }), el("span", { class: "dalil-sr" }));
+  var form = el("form", { class: "dalil-form" });
+  var input = el("input", { type: "text", class: "dalil-input", id: "dalil-input", autocomplete: "off", maxlength: "2000", dir: "auto" });
+  var label = el("label", { for: "dalil-input", class: "dalil-sr" });
+  var send = el("button", { type: "submit", class: "dalil-send" });
+  form.append(label, input, send);
+  panel.append(header, log, typing, form);
+  panel.setAttribute("aria-labelledby", "dalil-title");
+  root.append(panel, launcher);
+  document.body.appendChild(root);
+
+  function applyLang() {
+    var t = UI[state.lang];
+    root.setAttribute("lang", state.lang);
+    panel.setAttribute("dir", state.lang === "ar" ? "rtl" : "ltr");
+    title.textContent = t.title;
+    launcher.setAttribute("aria-label", t.open);
+    closeBtn.setAttribute("aria-label", t.close);
+    toggle.textContent = t.toggle;
+    toggle.setAttribute("aria-label", t.toggleLabel);
+    toggle.setAttribute("lang", state.lang === "ar" ? "en" : "ar");
+    input.setAttribute("placeholder", t.input);
+    label.textContent = t.input;
+    send.textContent = t.send;
+    typing.querySelector(".dalil-sr").textContent = t.typing;
+    typing.setAttribute("aria-label", t.typing);
+    log.setAttribute("aria-label", t.log);
+  }
+
+  // --- rendering ---------------------------------------------------------------------
+  function renderButtons(container, buttons) {
+    if (!buttons || !buttons.length) return;
+    var row = el("div", { class: "dalil-buttons", role: "group" });
+    buttons.forEach(function (b) {
+      var btn = el("button", { type: "button", class: "dalil-quick" }, b.title);
+      setDir(btn, b.title, state.lang);
+      btn.addEventListener("click", function () { sendMessage(String(b.payload || b.title), String(b.title)); });
+      row.appendChild(btn);
+    });
+    container.appendChild(row);
+  }
+  function renderCard(container, card) {
+    var t = UI[card.lang === "en" ? "en" : "ar"];
+    var box = el("article", { class: "dalil-card" });
+    setDir(box, card.name, card.lang);
+    box.appendChild(el("h3", { class: "dalil-card-name" }, card.name));
+    var body = el("p", { class: "dalil-card-body" });
+    body.append(el("strong", {}, t.body + ": "), document.createTextNode(String(card.body || "")));
+    box.appendChild(body);
+    box.appendChild(el("p", { class: "dalil-card-desc" }, card.description));
+    var badges = el("ul", { class: "dalil-badges", "aria-label": t.channels });
+    (card.channels || []).forEach(function (c) { badges.appendChild(el("li", { class: "dalil-badge" }, c)); });
+    box.appendChild(badges);
+    var fees = el("p", { class: "dalil-card-fees" });
+    fees.append(el("strong", {}, t.fees + ": "), document.createTextNode(String(card.fees || "")));
+    box.appendChild(fees);
+    var href = safeUrl(card.url);
+    if (href) {
+      var a = el("a", { class: "dalil-card-link", href: href, target: "_blank", rel: "noopener noreferrer" }, t.link);
+      box.appendChild(a);
+    }
+    container.appendChild(box);
+  }
+  function renderFeedback(container, entry) {
+    var t = UI[state.lang];
+    var row = el("div", { class: "dalil-feedback", role: "group" });
+    [[1, "👍", t.up], [-1, "👎", t.down]].forEach(function (f) {
+      var btn = el("button", { type: "button", class: "dalil-thumb", "aria-label": f[2], "aria-pressed": String(entry.rating === f[0]) }, f[1]);
+      btn.addEventListener("click", function () {
+        entry.rating = f[0];
+        save();
+        row.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", String(b === btn)); });
+        fetch(cfg.api + "/api/feedback", {
+          method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ conversation_id: state.sender, message: entry.text || (entry.card && entry.card.name) || "",
+            rating: f[0], service_id: entry.card ? entry.card.id : null }),
+        }).catch(function () { /* the rating stays shown; it is only lost if the server is down */ });
+      });
+      row.appendChild(btn);
+    });
+    container.appendChild(row);
+  }
+  function renderEntry(entry) {
+    var bubble = el("div", { class: "dalil-msg dalil-" + entry.role });
+    if (entry.card) {
+      renderCard(bubble, entry.card);
+    } else {
+      var p = el("p", { class: "dalil-text" }, entry.text);
+      setDir(p, entry.text, state.lang);
+      bubble.appendChild(p);
+    }
+    var lang = entry.card ? entry.card.lang : detectLang(entry.text) || state.lang;
+    bubble.setAttribute("dir", lang === "ar" ? "rtl" : "ltr");
+    if (entry.role === "bot") {
+      renderButtons(bubble, entry.buttons);
+      if (!entry.plain) renderFeedback(bubble, entry);
+    }
+    log.appendChild(bubble);
+    log.scrollTop = log.scrollHeight;
+  }
+  function add(entry) {
+    state.history.push(entry);
+    if (state.history.length > 200) state.history = state.history.slice(-200);
+    save();
+    renderEntry(entry);
+  }
+
+  // Rasa's REST channel answers with separate messages for text(+buttons) and `custom`;
+  // a service card is shown once, as a card carrying the text message's buttons.
+  function entriesFrom(messages) {
+    var out = [];
+    messages.forEach(function (m) {
+      if (m.custom && m.custom.type === "service_card") {
+        var prev = out[out.length - 1];
+        var card = { role: "bot", card: m.custom, buttons: prev && !prev.card ? prev.buttons : [] };
+        if (prev && !prev.card) out.pop();
+        out.push(card);
+      } else if (m.text) {
+        out.push({ role: "bot", text: m.text, buttons: m.buttons || [] });
+      }
+    });
+    return out;
+  }
+
+  var busy = false;
+  function sendMessage(message, shown) {
+    if (busy || !String(message).trim()) return;
+    busy = true;
+    if (shown !== null) add({ role: "user", text: shown === undefined ? message : shown });
+    typing.hidden = false;
+    fetch(cfg.server.replace(/\/$/, "") + "/webhooks/rest/webhook", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sender, message: message }),
+    }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (messages) {
+      entriesFrom(Array.isArray(messages) ? messages : []).forEach(add);
+    }).catch(function () {
+      add({ role: "bot", text: UI[state.lang].error, plain: true });
+    }).then(function () {
+      typing.hidden = true;
+      busy = false;
+      input.focus();
+    });
+  }
+
+  // --- events ------------------------------------------------------------------------
+  function setOpen(open) {
+    state.open = open;
+    save();
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    if (open) input.focus(); else launcher.focus();
+  }
+  launcher.addEventListener("click", function () { setOpen(panel.hidden); });
+  closeBtn.addEventListener("click", function () { setOpen(false); });
+  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") setOpen(false); });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value;
+    if (!text.trim()) return;
+    input.value = "";
+    var lang = detectLang(text);
+    if (lang && lang !== state.lang) { state.lang = lang; applyLang(); }
+    sendMessage(text);
+  });
+  toggle.addEventListener("click", function () {
+    state.lang = state.lang === "ar" ? "en" : "ar";
+    applyLang();
+    save();
+    sendMessage('/change_language{"language": "' + state.lang + '"}', null);
+  });
+
+  applyLang();
+  if (!state.history.length) add({ role: "bot", text: UI[state.lang].welcome, buttons: [], plain: true });
+  else state.history.forEach(renderEntry);
+  if (state.open) { panel.hidden = false; launcher.setAttribute("aria-expanded", "true"); }
+  window.DalilWidget = { open: function () { setOpen(true); }, state: function () { return state; } };
+})();
