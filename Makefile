@@ -45,7 +45,7 @@ index: setup ## build the search index if missing or stale
 model: setup ## train the Rasa model if missing or older than its inputs
 	.venv/bin/python -m ops.servers model
 
-run: index model ## start the action server and the Rasa server; Ctrl-C stops both
+run: index model ## start the Rasa, action and web servers, print the URLs; Ctrl-C stops all
 	.venv/bin/python -m ops.run
 
 test: index model ## run the whole test suite (what CI runs)

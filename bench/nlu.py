@@ -45,7 +45,9 @@ def write_nlu(path: Path, examples: list[tuple[str, str]], extra: str = "") -> N
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False) + extra, "utf-8")
 
 
-def train_and_test(train: Path, tests: dict[str, Path], work: Path, config: Path) -> dict:
+def train_and_test(train: Path, tests: dict[str, Path], work: Path, config: Path, plots: Path | None = None) -> dict:
+    """Train an NLU model and score it on each test file; with `plots`, keep each test's
+    intent confusion matrix there as confusion-<test name>.png."""
     t0 = time.time()
     _rasa("train", "nlu", "--config", str(config), "--nlu", str(train), "--out", str(work / "models"),
           "--fixed-model-name", "bench", cwd=ROOT)
@@ -54,7 +56,10 @@ def train_and_test(train: Path, tests: dict[str, Path], work: Path, config: Path
     for name, test in tests.items():
         report_dir = work / f"report-{name}"
         _rasa("test", "nlu", "--model", str(work / "models" / "bench.tar.gz"), "--nlu", str(test),
-              "--out", str(report_dir), "--no-plot", "--successes", cwd=ROOT)
+              "--out", str(report_dir), *([] if plots else ["--no-plot"]), cwd=ROOT)
+        if plots and (report_dir / "intent_confusion_matrix.png").exists():
+            plots.mkdir(parents=True, exist_ok=True)
+            (plots / f"confusion-{name}.png").write_bytes((report_dir / "intent_confusion_matrix.png").read_bytes())
         intents = json.loads((report_dir / "intent_report.json").read_text("utf-8"))
         row = {"intent_macro_f1": round(intents["macro avg"]["f1-score"], 4),
                "intent_accuracy": round(intents.get("accuracy", intents.get("micro avg", {}).get("f1-score", 0)), 4),
@@ -83,7 +88,7 @@ def own_examples() -> dict[str, list[tuple[str, str]]]:
     return per_lang
 
 
-def own_cv(folds: int) -> dict:
+def own_cv(folds: int, plots: Path | None = None) -> dict:
     per_lang = own_examples()
     synonyms = (ROOT / "data" / "nlu" / "synonyms.yml").read_text("utf-8")
     rng = random.Random(42)
@@ -112,7 +117,7 @@ def own_cv(folds: int) -> dict:
             write_nlu(train_dir / "nlu.yml", train)
             (train_dir / "synonyms.yml").write_text(synonyms, "utf-8")
             print(f"  fold {k + 1}/{folds}", flush=True)
-            rows.append(train_and_test(train_dir, tests, work, ROOT / "config.yml"))
+            rows.append(train_and_test(train_dir, tests, work, ROOT / "config.yml", plots if k == 0 else None))
     out = {"folds": folds, "train_s_mean": round(sum(r["train_s"] for r in rows) / folds, 1)}
     for lang in per_lang:
         for key in ("intent_macro_f1", "entity_micro_f1"):

@@ -178,6 +178,105 @@ def cmd_ask(args) -> int:
     return EXIT_OK
 
 
+# --- maintainers: train, eval, review, chat -----------------------------------------
+
+def cmd_train(args) -> int:
+    from knowledge.train import train
+
+    report = train(progress=lambda m: print(m, flush=True))
+    print()
+    for step in report.steps:
+        print(f"  {step['step']:<14} {step['seconds']:>7.1f} s  {step['detail']}")
+    if not report.ok:
+        for e in report.errors:
+            print(f"error: {e}", file=sys.stderr)
+        print("training stopped: fix the errors above", file=sys.stderr)
+        return EXIT_ERRORS
+    print(f"version {report.version} is ready (var/versions/{report.version}.json)")
+    return EXIT_OK
+
+
+def _current_version() -> tuple[str, Path] | None:
+    from knowledge.train import versions_dir
+
+    files = sorted(versions_dir().glob("*.json"), key=lambda p: p.stat().st_mtime)
+    if not files:
+        return None
+    record = json.loads(files[-1].read_text("utf-8"))
+    return record["version"], Path(record["model"])
+
+
+def cmd_eval(args) -> int:
+    from knowledge.report import evaluate
+
+    current = _current_version()
+    if current is None:
+        print("error: no trained version; run `dalil train` first", file=sys.stderr)
+        return EXIT_ERRORS
+    version, model = current
+    try:
+        summary = evaluate(version, model=model, nlu=not args.no_nlu, conversations=not args.no_conversations,
+                           folds=args.folds, compare_to=args.compare, margin=args.margin)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"report: {summary['report']}")
+    for r in summary["regressions"]:
+        print(f"REGRESSION {r['figure']}: {r['previous']} -> {r['current']} ({r['delta']:+})", file=sys.stderr)
+    return EXIT_ERRORS if summary["regressions"] else EXIT_OK
+
+
+def cmd_review(args) -> int:
+    from knowledge.embeddings import get_embedder
+    from knowledge.review import collect, export, group
+
+    cfg = settings()
+    groups = group(collect(Path(args.tracker or cfg.var_dir / "tracker.sqlite3"), cfg.db_path), get_embedder())
+    if args.export:
+        n = export(groups, Path(args.export))
+        print(f"exported {n} items in {len(groups)} groups to {args.export}")
+        return EXIT_OK
+    if args.json:
+        _print_json([[{"text": i.text, "language": i.language, "reason": i.reason, "conversation_id": i.conversation_id}
+                      for i in g] for g in groups])
+        return EXIT_OK
+    for gi, g in enumerate(groups, 1):
+        print(f"group {gi} ({len(g)})")
+        for it in g:
+            print(f"  [{it.language}] {it.reason:<17} {display(it.text)}")
+    if not groups:
+        print("nothing to review")
+    return EXIT_OK
+
+
+def cmd_chat(args) -> int:
+    import uuid
+
+    from knowledge.client import BotUnavailable, ask
+
+    sender = args.sender or f"chat-{uuid.uuid4().hex[:8]}"
+    url = args.url or settings().rasa_url
+    print("Dalil chat (empty line or Ctrl-D to quit) — دليل")
+    while True:
+        try:
+            text = input("> ")
+        except EOFError:
+            break
+        if not text.strip():
+            break
+        try:
+            answer = ask(text, sender=sender, url=url)
+        except BotUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERRORS
+        for r in answer["replies"]:
+            for line in (r["text"] or "").splitlines():
+                print(display(line))
+            for b in r["buttons"]:
+                print(f"  [{display(b.get('title', ''))}]  {b.get('payload', '')}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dalil", description="Dalil: Qatar government e-services assistant")
     sub = p.add_subparsers(dest="command", required=True)
@@ -212,6 +311,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("calibrate", help="fit fusion weights and the confidence threshold on the dev questions")
     c.set_defaults(func=cmd_calibrate)
+
+    t = sub.add_parser("train", help="validate, build the index, train the Rasa model; record the version")
+    t.set_defaults(func=cmd_train)
+
+    ev = sub.add_parser("eval", help="evaluate the current version and write a report")
+    ev.add_argument("--compare", metavar="VERSION", help="compare with an earlier version; non-zero exit on regression")
+    ev.add_argument("--margin", type=float, default=0.02, help="largest drop tolerated by --compare (default 0.02)")
+    ev.add_argument("--folds", type=int, default=3, help="NLU cross-validation folds (default 3)")
+    ev.add_argument("--no-nlu", action="store_true", help="skip NLU cross-validation (the slow part)")
+    ev.add_argument("--no-conversations", action="store_true", help="skip the conversation tests")
+    ev.set_defaults(func=cmd_eval)
+
+    r = sub.add_parser("review", help="list what the bot could not answer well, grouped by similarity")
+    r.add_argument("--export", metavar="FILE", help="write a CSV to label")
+    r.add_argument("--json", action="store_true")
+    r.add_argument("--tracker", help="tracker store SQLite file (default: var/tracker.sqlite3)")
+    r.set_defaults(func=cmd_review)
+
+    ch = sub.add_parser("chat", help="chat with the running bot in the terminal")
+    ch.add_argument("--sender", default=None)
+    ch.add_argument("--url", default=None)
+    ch.set_defaults(func=cmd_chat)
 
     a = sub.add_parser("ask", help="send a message to the running bot")
     a.add_argument("query")

@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import requests
 
@@ -68,33 +69,82 @@ def ensure_model(root: Path = ROOT, quiet: bool = False) -> Path:
 
 
 @dataclass
+class Service:
+    """One server process: how to start it and how to tell it is ready."""
+
+    name: str
+    cmd: list[str]
+    env: dict
+    log: Path
+    ready: Callable[[], bool]
+    proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=open(self.log, "ab"),
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log}:\n"
+                                   f"{self.log.read_text(errors='replace')[-3000:]}")
+            try:
+                if self.ready():
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"{self.name} did not become ready within {timeout:.0f} s; see {self.log}")
+
+    def signal_stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    def wait_stopped(self, deadline: float) -> None:
+        if self.proc is None:
+            return
+        try:
+            self.proc.wait(max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # also children left in the group
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+
+    def stop(self, timeout: float = 20.0) -> None:
+        self.signal_stop()
+        self.wait_stopped(time.time() + timeout)
+
+
+@dataclass
 class Stack:
     rasa_url: str
     action_url: str
     web_url: str
     var_dir: Path
-    processes: list[subprocess.Popen] = field(default_factory=list)
-    logs: list[Path] = field(default_factory=list)
+    services: dict[str, Service] = field(default_factory=dict)
+
+    @property
+    def processes(self) -> list[subprocess.Popen]:
+        return [s.proc for s in self.services.values() if s.proc is not None]
 
     def stop(self, timeout: float = 20.0) -> None:
-        """SIGTERM each process group, then SIGKILL what is left: nothing stays behind."""
-        for p in self.processes:
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
+        """SIGTERM every process group, then SIGKILL what is left: nothing stays behind."""
+        for s in self.services.values():
+            s.signal_stop()
         deadline = time.time() + timeout
-        for p in self.processes:
-            try:
-                p.wait(max(0.1, deadline - time.time()))
-            except subprocess.TimeoutExpired:
-                pass
-            try:
-                os.killpg(p.pid, signal.SIGKILL)  # also children left in the group
-            except ProcessLookupError:
-                pass
-            p.wait()
+        for s in self.services.values():
+            s.wait_stopped(deadline)
+
+    def restart(self, name: str, timeout: float = 240.0) -> None:
+        """Stop one server (if running) and start it again on the same port."""
+        self.services[name].stop()
+        self.services[name].start(timeout)
 
     def __enter__(self) -> "Stack":
         return self
@@ -113,98 +163,55 @@ def write_endpoints(var_dir: Path, action_port: int, tracker_db: Path) -> Path:
     return path
 
 
-def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float, name: str) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with {proc.returncode}; see {log}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{name} did not become ready at {url} within {timeout:.0f} s; see {log}")
+def _ok(url: str, **params) -> Callable[[], bool]:
+    return lambda: requests.get(url, params=params, timeout=2).status_code == 200
 
 
-def start_action_server(port: int, var_dir: Path, env: dict | None = None) -> tuple[subprocess.Popen, Path]:
-    log = var_dir / "logs" / "actions.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DALIL_VAR_DIR": str(var_dir), **(env or {})}
-    env.setdefault("DALIL_INDEX_DIR", str(ROOT / "var" / "index"))
-    proc = subprocess.Popen([str(PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    return proc, log
-
-
-def start_web_server(port: int, var_dir: Path, rasa_url: str, env: dict | None = None) -> tuple[subprocess.Popen, Path]:
-    log = var_dir / "logs" / "web.log"
-    env = {**os.environ, "DALIL_VAR_DIR": str(var_dir), "DALIL_PUBLIC_RASA_URL": rasa_url, **(env or {})}
-    env.setdefault("DALIL_INDEX_DIR", str(ROOT / "var" / "index"))
-    proc = subprocess.Popen([str(PYTHON), "-m", "web.server", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
-    return proc, log
+def _model_loaded(url: str, token: str | None) -> Callable[[], bool]:
+    # Rasa answers "/" before the model is loaded; /status needs the API and a loaded model.
+    def check() -> bool:
+        r = requests.get(f"{url}/status", params={"token": token} if token else {}, timeout=2)
+        return r.status_code == 200 and bool(r.json().get("model_file"))
+    return check
 
 
 def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action_port: int | None = None,
                 web_port: int | None = None, cors: str | None = None, env: dict | None = None,
                 timeout: float = 240.0, host: str = "127.0.0.1") -> Stack:
-    """Start the action server, the Rasa server and the web server (widget, console) on
+    """Start the action server, the web server (widget, console) and the Rasa server on
     free ports and wait until all answer."""
     var_dir = Path(var_dir).resolve()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    (var_dir / "logs").mkdir(parents=True, exist_ok=True)
     rasa_port = rasa_port or free_port()
     action_port = action_port or free_port()
     web_port = web_port or free_port()
     stack = Stack(rasa_url=f"http://{host}:{rasa_port}", action_url=f"http://127.0.0.1:{action_port}",
                   web_url=f"http://{host}:{web_port}", var_dir=var_dir)
+    base_env = {**os.environ, "DALIL_VAR_DIR": str(var_dir), "DALIL_PUBLIC_RASA_URL": stack.rasa_url, **(env or {})}
+    base_env.setdefault("DALIL_INDEX_DIR", str(ROOT / "var" / "index"))
+    token = base_env.get("DALIL_RASA_TOKEN")
     # The widget is served by the web server, so its origin must pass Rasa's CORS check.
     origins = f"{stack.web_url} " + (cors if cors is not None else os.environ.get("DALIL_CORS_ORIGINS", ""))
+    endpoints = write_endpoints(var_dir, action_port, var_dir / "tracker.sqlite3")
+    rasa_cmd = [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
+                "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port), "--interface", "127.0.0.1",
+                "--enable-api", "--cors", *origins.split()] + (["--auth-token", token] if token else [])
+    stack.services = {
+        "actions": Service("action server", [str(PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port",
+                                             str(action_port)], base_env, var_dir / "logs" / "actions.log",
+                           _ok(f"{stack.action_url}/health")),
+        "web": Service("web server", [str(PYTHON), "-m", "web.server", "--port", str(web_port)], base_env,
+                       var_dir / "logs" / "web.log", _ok(f"{stack.web_url}/health")),
+        "rasa": Service("Rasa server", rasa_cmd, {**rasa_env(), **base_env, "PYTHONPATH": rasa_env()["PYTHONPATH"]},
+                        var_dir / "logs" / "rasa.log", _model_loaded(stack.rasa_url, token)),
+    }
     try:
-        proc, log = start_action_server(action_port, var_dir, env)
-        stack.processes.append(proc)
-        stack.logs.append(log)
-        web, web_log = start_web_server(web_port, var_dir, stack.rasa_url, env)
-        stack.processes.append(web)
-        stack.logs.append(web_log)
-        endpoints = write_endpoints(var_dir, action_port, var_dir / "tracker.sqlite3")
-        rasa_log = var_dir / "logs" / "rasa.log"
-        cmd = [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
-               "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port), "--interface", "127.0.0.1",
-               "--enable-api", "--cors", *origins.split()]
-        token = (env or {}).get("DALIL_RASA_TOKEN") or os.environ.get("DALIL_RASA_TOKEN")
-        if token:
-            cmd += ["--auth-token", token]
-        rasa = subprocess.Popen(cmd, cwd=ROOT, env={**rasa_env(), **(env or {})}, stdout=open(rasa_log, "ab"),
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        stack.processes.append(rasa)
-        stack.logs.append(rasa_log)
-        _wait(f"{stack.action_url}/health", proc, log, timeout, "action server")
-        _wait(f"{stack.web_url}/health", web, web_log, timeout, "web server")
-        _wait(f"{stack.rasa_url}/", rasa, rasa_log, timeout, "Rasa server")
-        # Rasa answers "/" before the model is loaded; /status needs the API and a loaded model.
-        _wait_model_loaded(stack, rasa, rasa_log, timeout, token)
+        for service in stack.services.values():
+            service.start(timeout)
     except BaseException:
         stack.stop()
         raise
     return stack
-
-
-def _wait_model_loaded(stack: Stack, proc: subprocess.Popen, log: Path, timeout: float, token: str | None) -> None:
-    deadline = time.time() + timeout
-    params = {"token": token} if token else {}
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"Rasa server exited with {proc.returncode}; see {log}")
-        try:
-            r = requests.get(f"{stack.rasa_url}/status", params=params, timeout=2)
-            if r.status_code == 200 and r.json().get("model_file"):
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"Rasa server did not load its model within {timeout:.0f} s; see {log}")
 
 
 if __name__ == "__main__":

@@ -93,11 +93,38 @@ def test_dalil_ask_reports_unreachable_bot(capsys):
     assert "make run" in capsys.readouterr().err
 
 
+def test_review_finds_the_low_confidence_turns_of_a_conversation(stack):
+    from knowledge.embeddings import get_embedder
+    from knowledge.review import collect, group
+
+    sender = new_sender()
+    say(stack, sender, "ابي اجدد اقامتي")          # answered
+    say(stack, sender, "qwerty zxcvb asdfg")       # not confident
+    say(stack, sender, "blorp flarn snurgle")      # not confident again: handed over
+    items = [i for i in collect(stack.var_dir / "tracker.sqlite3", stack.var_dir / "dalil.sqlite3")
+             if i.conversation_id == sender]
+    assert sorted((i.text, i.reason) for i in items) == [
+        ("blorp flarn snurgle", "handoff"), ("blorp flarn snurgle", "not_confident"),
+        ("qwerty zxcvb asdfg", "not_confident")]
+    groups = group(items, get_embedder())
+    assert sum(len(g) for g in groups) == 3
+
+
+def test_dalil_chat_in_the_terminal(stack):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "knowledge.cli", "chat", "--url", stack.rasa_url],
+                         input="hello\nhow do I pay a traffic fine\n\n", capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Hello! I'm Dalil" in out.stdout and "Traffic Violations Payment" in out.stdout
+
+
 def test_zz_stop_leaves_no_process_behind(stack):
-    """Defined last, so it runs last in this module: stopping ends both servers and their children."""
+    """Defined last, so it runs last in this module: stopping ends every server and its children."""
     procs = [psutil.Process(p.pid) for p in stack.processes]
     family = procs + [c for p in procs for c in p.children(recursive=True)]
-    assert len(procs) == 2 and all(p.is_running() for p in procs)
+    assert len(procs) == 3 and all(p.is_running() for p in procs)
     stack.stop()
     gone, alive = psutil.wait_procs(family, timeout=10)
     assert alive == []

@@ -1,0 +1,145 @@
+"""The public REST channel (POST /webhooks/rest/webhook), hardened for a public website.
+
+Compared with Rasa's built-in `rest` channel it:
+- answers malformed requests (bad JSON, invalid UTF-8, missing sender) with a clear 400;
+- removes control characters and bidi overrides, and redacts personal data (QID,
+  passport, phone, e-mail) before Rasa sees the text, so none of it reaches logs or the
+  tracker store;
+- turns an empty or over-long message into an intent the dialogue answers politely;
+- limits messages per sender (HTTP 429 with a polite reply);
+- when the bot produced no reply at all (the action server is down), answers that the
+  service is temporarily unavailable, in the user's language; the next message tries
+  the action server again, so it recovers by itself.
+Replies written here come from domain.yml, in the message's language.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict, deque
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
+
+import yaml
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from knowledge.privacy import redact
+from knowledge.text import clean, detect_language
+
+logger = logging.getLogger(__name__)
+DOMAIN = Path(__file__).resolve().parent.parent / "domain.yml"
+MAX_SENDER = 128
+
+
+@lru_cache(maxsize=1)
+def _responses() -> dict:
+    return yaml.safe_load(DOMAIN.read_text("utf-8"))["responses"]
+
+
+def domain_text(name: str, lang: str) -> str:
+    """The text of a domain response in one language."""
+    for variation in _responses()[name]:
+        if any(c.get("name") == "language" and c.get("value") == lang for c in variation.get("condition", [])):
+            return variation["text"]
+    return _responses()[name][0]["text"]
+
+
+class RateLimiter:
+    """At most `limit` messages per sender in any `window` seconds (in this process)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._seen: Dict[str, Deque[float]] = defaultdict(deque)
+
+    def allow(self, key: str, now: Optional[float] = None) -> bool:
+        now = time.monotonic() if now is None else now
+        q = self._seen[key]
+        while q and now - q[0] > self.window:
+            q.popleft()
+        if len(q) >= self.limit:
+            return False
+        q.append(now)
+        if len(self._seen) > 100_000:  # forget idle senders rather than grow without bound
+            for k in [k for k, v in self._seen.items() if not v or now - v[-1] > self.window][:50_000]:
+                del self._seen[k]
+        return True
+
+
+class DalilRestInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"  # keeps the public URL /webhooks/rest/webhook
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls(**(credentials or {}))
+
+    def __init__(self, max_length: int = 2000, rate_limit: int = 30, rate_window: float = 60.0) -> None:
+        self.max_length = int(max_length)
+        self.limiter = RateLimiter(int(rate_limit), float(rate_window))
+
+    @staticmethod
+    def _error(message: str, status: int = 400) -> response.HTTPResponse:
+        return response.json({"error": message}, status=status)
+
+    def prepare(self, body: Any) -> tuple[Optional[str], Optional[str], Optional[response.HTTPResponse]]:
+        """(sender, text for Rasa, error response) from a parsed request body."""
+        if not isinstance(body, dict):
+            return None, None, self._error("the body must be a JSON object with 'sender' and 'message'")
+        sender, message = body.get("sender"), body.get("message", "")
+        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
+            return None, None, self._error(f"'sender' must be a non-empty string of at most {MAX_SENDER} characters")
+        if message is None:
+            message = ""
+        if not isinstance(message, str):
+            return None, None, self._error("'message' must be a string")
+        if message.startswith("/"):
+            return sender, message[:500], None  # button payloads (intent + entities), short by nature
+        text = clean(message)
+        if not text:
+            return sender, "/empty_message", None
+        if len(text) > self.max_length:
+            lang = detect_language(text[: self.max_length]) or "ar"
+            return sender, '/message_too_long{"detected_language": "%s"}' % lang, None
+        return sender, redact(text), None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("dalil_rest_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(request: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> response.HTTPResponse:
+            try:
+                body = json.loads(request.body.decode("utf-8"))
+            except UnicodeDecodeError:
+                return self._error("the body is not valid UTF-8")
+            except ValueError:
+                return self._error("the body is not valid JSON")
+            sender, text, error = self.prepare(body)
+            if error is not None:
+                return error
+            lang = detect_language(text) if not text.startswith("/") else None
+            if not self.limiter.allow(sender):
+                return response.json([{"recipient_id": sender, "text": domain_text("utter_rate_limited", lang or "ar")}],
+                                     status=429)
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                                 metadata=None))
+            except Exception:  # the processor failed; the fallback below still answers
+                logger.exception("processing a REST message failed")
+            if not collector.messages:
+                # Every turn of our dialogue replies; silence means an action failed
+                # (typically the action server is down).
+                collector.messages.append({"recipient_id": sender,
+                                           "text": domain_text("utter_service_unavailable", lang or "ar")})
+            return response.json(collector.messages)
+
+        return bp

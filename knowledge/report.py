@@ -1,0 +1,138 @@
+"""`dalil eval`: measure a version (retrieval, NLU, conversations), write a report, and
+compare with an earlier version as a regression gate."""
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+from knowledge.config import settings
+from knowledge.evaluation import grouped_metrics, load_questions, run_questions
+
+# Figures where higher is better, and the ones where lower is better.
+HIGHER = ("recall@1", "recall@3", "mrr", "oos_rejection", "intent_macro_f1", "entity_micro_f1", "conversations_passed")
+LOWER = ("false_rejection",)
+
+
+def retrieval_figures(searcher, split: str = "test") -> tuple[dict, list[dict]]:
+    """Per-language figures and the questions that failed."""
+    questions = [q for q in load_questions() if q.split == split]
+    rows = run_questions(searcher, questions, "hybrid")
+    metrics = grouped_metrics(rows)
+    failed = [{"text": r["q"].text, "lang": r["q"].lang, "variety": r["q"].variety, "expected": r["q"].service,
+               "got": r["top_id"] if r["confident"] else None, "rank": r["rank"]}
+              for r in rows if (r["q"].service and (r["rank"] != 1 or not r["confident"]))
+              or (not r["q"].service and r["confident"])]
+    return {g: metrics[g] for g in ("all", "lang:ar", "lang:en") if g in metrics}, failed
+
+
+def nlu_figures(folds: int = 3, plots: Path | None = None) -> dict:
+    """Cross-validated intent/entity F1 per language (bench.nlu's procedure, fewer folds);
+    the first fold's confusion matrices go to `plots`."""
+    from bench.nlu import own_cv
+
+    res = own_cv(folds, plots)
+    return {lang: {k: v for k, v in res[lang].items() if k != "n"} for lang in ("ar", "en")}
+
+
+def conversation_figures(model: Path, out_dir: Path) -> dict:
+    from ops.servers import RASA, ROOT, rasa_env
+
+    out = subprocess.run([str(RASA), "test", "core", "--model", str(model), "--stories", "tests/stories",
+                          "--out", str(out_dir)], cwd=ROOT, env=rasa_env(), capture_output=True, text=True)
+    failed = out_dir / "failed_test_stories.yml"
+    text = failed.read_text("utf-8") if failed.exists() else ""
+    n_failed = text.count("- story:")
+    total = (ROOT / "tests" / "stories").joinpath("conversations.yml").read_text("utf-8").count("- story:")
+    return {"conversations_passed": round((total - n_failed) / max(1, total), 4), "stories": total,
+            "failed_stories": n_failed}
+
+
+def flatten(figures: dict, prefix: str = "") -> dict[str, float]:
+    out = {}
+    for k, v in figures.items():
+        if isinstance(v, dict):
+            out.update(flatten(v, f"{prefix}{k}/"))
+        elif isinstance(v, (int, float)) and k.split("/")[-1] in HIGHER + LOWER:
+            out[f"{prefix}{k}"] = float(v)
+    return out
+
+
+def compare(current: dict, previous: dict, margin: float = 0.02) -> list[dict]:
+    """Every figure in both reports with its change; `regression` when it got worse by more than margin."""
+    cur, prev = flatten(current), flatten(previous)
+    rows = []
+    for key in sorted(set(cur) & set(prev)):
+        delta = cur[key] - prev[key]
+        worse = -delta if key.split("/")[-1] in HIGHER else delta
+        rows.append({"figure": key, "previous": prev[key], "current": cur[key], "delta": round(delta, 4),
+                     "regression": worse > margin})
+    return rows
+
+
+def markdown(version: str, figures: dict, failed: list[dict], comparison: list[dict] | None,
+             confusion: list[Path]) -> str:
+    lines = [f"# Dalil evaluation — version {version}", ""]
+    r = figures.get("retrieval", {})
+    if r:
+        lines += ["## Retrieval (hybrid, test questions)", "",
+                  "| group | n | R@1 | R@3 | MRR | false rejection | OOS rejected |", "|---|---|---|---|---|---|---|"]
+        for g, m in r.items():
+            lines.append(f"| {g} | {m.get('n')} | {m.get('recall@1')} | {m.get('recall@3')} | {m.get('mrr')} | "
+                         f"{m.get('false_rejection')} | {m.get('oos_rejection', '-')} |")
+        lines.append("")
+    if figures.get("nlu"):
+        lines += ["## NLU (cross-validation)", "", "| language | intent macro-F1 | entity micro-F1 |", "|---|---|---|"]
+        for lang, m in figures["nlu"].items():
+            lines.append(f"| {lang} | {m.get('intent_macro_f1')} | {m.get('entity_micro_f1', '-')} |")
+        lines.append("")
+    for png in confusion:
+        lines += [f"### Intent confusion matrix ({png.stem.split('-')[-1]}, first fold)", "", f"![confusion]({png.name})", ""]
+    if figures.get("conversations"):
+        c = figures["conversations"]
+        lines += ["## Conversation tests", "", f"{c['stories'] - c['failed_stories']} of {c['stories']} stories pass.", ""]
+    if comparison:
+        lines += ["## Compared with the previous version", "", "| figure | previous | current | change | |",
+                  "|---|---|---|---|---|"]
+        for row in comparison:
+            flag = "REGRESSION" if row["regression"] else ""
+            lines.append(f"| {row['figure']} | {row['previous']} | {row['current']} | {row['delta']:+} | {flag} |")
+        lines.append("")
+    if failed:
+        lines += ["## Questions that failed", "", "| lang | variety | question | expected | got | rank |",
+                  "|---|---|---|---|---|---|"]
+        for f in failed:
+            lines.append(f"| {f['lang']} | {f['variety']} | {f['text']} | {f['expected'] or 'out of scope'} | "
+                         f"{f['got'] or 'not confident'} | {f['rank'] or '-'} |")
+    return "\n".join(lines) + "\n"
+
+
+def evaluate(version: str, searcher=None, model: Path | None = None, nlu: bool = True, conversations: bool = True,
+             folds: int = 3, compare_to: str | None = None, margin: float = 0.02,
+             out_root: Path | None = None) -> dict:
+    """Run the chosen evaluations, write reports/<version>/{report.md, figures.json}; return a summary."""
+    from knowledge.search import default_searcher
+
+    out_dir = (out_root or settings().var_dir / "reports") / version
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures: dict = {}
+    retrieval, failed = retrieval_figures(searcher or default_searcher())
+    figures["retrieval"] = retrieval
+    if nlu:
+        figures["nlu"] = nlu_figures(folds, plots=out_dir)
+    if conversations and model is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures["conversations"] = conversation_figures(model, Path(tmp))
+    confusion = sorted(out_dir.glob("confusion-*.png"))
+    comparison = None
+    if compare_to:
+        prev_path = (out_root or settings().var_dir / "reports") / compare_to / "figures.json"
+        if not prev_path.exists():
+            raise FileNotFoundError(f"no evaluation of version {compare_to} at {prev_path}; run `dalil eval` on it first")
+        comparison = compare(figures, json.loads(prev_path.read_text("utf-8")), margin)
+    (out_dir / "figures.json").write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
+    (out_dir / "report.md").write_text(markdown(version, figures, failed, comparison, confusion), "utf-8")
+    regressions = [r for r in comparison or [] if r["regression"]]
+    return {"version": version, "report": str(out_dir / "report.md"), "figures": figures,
+            "regressions": regressions, "failed_questions": len(failed)}

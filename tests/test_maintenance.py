@@ -1,0 +1,85 @@
+"""Maintainer commands' inner functions: train, the eval regression gate, review export."""
+import json
+
+import pytest
+
+from knowledge.report import compare, evaluate, flatten
+from knowledge.review import Item, export, group
+from knowledge.search import Searcher
+from knowledge.train import train
+
+
+def test_train_stops_on_an_invalid_catalog_naming_file_service_field(tmp_path, monkeypatch):
+    bad = tmp_path / "catalog"
+    bad.mkdir()
+    (bad / "test.yaml").write_text("entity: {id: test, name_en: T, name_ar: ت, url: 'https://t.qa'}\n"
+                                   "services: [{id: test-x, name_en: X}]\n", "utf-8")
+    monkeypatch.setenv("DALIL_CATALOG_DIR", str(bad))
+    monkeypatch.setenv("DALIL_VAR_DIR", str(tmp_path / "var"))
+    report = train(progress=lambda m: None)
+    assert report.ok is False and report.version == ""
+    assert [s["step"] for s in report.steps] == ["catalog"]  # nothing else ran
+    assert any(e.startswith("test.yaml [test-x] name_ar: missing language") for e in report.errors), report.errors
+
+
+@pytest.mark.e2e
+def test_train_with_nothing_changed_rebuilds_nothing(tmp_path, monkeypatch, searcher):
+    from ops.servers import ensure_model
+
+    model = ensure_model(quiet=True)
+    mtime = model.stat().st_mtime
+    monkeypatch.setenv("DALIL_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("DALIL_INDEX_DIR", str(model.parent.parent / "var" / "index"))
+    report = train(progress=lambda m: None)
+    assert report.ok, report.errors
+    assert [s["step"] for s in report.steps] == ["catalog", "training data", "index", "model"]
+    assert model.stat().st_mtime == mtime
+    record = json.loads((tmp_path / "versions" / f"{report.version}.json").read_text())
+    assert record["model"] == str(model) and record["services"] == len(searcher.catalog.services)
+    assert train(progress=lambda m: None).version == report.version  # same inputs, same version
+
+
+def test_compare_flags_drops_beyond_the_margin():
+    before = {"retrieval": {"lang:ar": {"recall@1": 0.92, "false_rejection": 0.03}}, "nlu": {"en": {"intent_macro_f1": 0.97}}}
+    after = {"retrieval": {"lang:ar": {"recall@1": 0.88, "false_rejection": 0.03}}, "nlu": {"en": {"intent_macro_f1": 0.96}}}
+    rows = {r["figure"]: r for r in compare(after, before, margin=0.02)}
+    assert rows["retrieval/lang:ar/recall@1"]["regression"] is True
+    assert rows["nlu/en/intent_macro_f1"]["regression"] is False        # within the margin
+    assert rows["retrieval/lang:ar/false_rejection"]["regression"] is False
+    worse_fr = {"retrieval": {"lang:ar": {"recall@1": 0.92, "false_rejection": 0.10}}}
+    assert [r["figure"] for r in compare(worse_fr, before) if r["regression"]] == ["retrieval/lang:ar/false_rejection"]
+    assert flatten({"a": {"n": 3, "mrr": 0.5}}) == {"a/mrr": 0.5}      # counts are not figures
+
+
+def test_regression_gate_fails_on_a_crafted_worse_model(tmp_path, searcher):
+    good = evaluate("good", searcher=searcher, nlu=False, conversations=False, out_root=tmp_path)
+    assert good["regressions"] == []
+    # A worse "model": lexical scores ignored and dense barely weighted.
+    worse_params = {m: dict(p) for m, p in searcher.params.items()}
+    worse_params["hybrid"].update({"w_dense": 1.0, "w_word": 0.0, "w_char": 0.0})
+    worse = Searcher(searcher.catalog, searcher.embedder, searcher.index, worse_params)
+    result = evaluate("worse", searcher=worse, nlu=False, conversations=False, compare_to="good", out_root=tmp_path)
+    regressed = {r["figure"] for r in result["regressions"]}
+    assert "retrieval/all/recall@1" in regressed
+    report = (tmp_path / "worse" / "report.md").read_text("utf-8")
+    assert "REGRESSION" in report and "## Questions that failed" in report
+    same = evaluate("again", searcher=searcher, nlu=False, conversations=False, compare_to="good", out_root=tmp_path)
+    assert same["regressions"] == []
+
+
+def test_compare_with_unknown_version_is_a_clear_error(tmp_path, searcher):
+    with pytest.raises(FileNotFoundError, match="run `dalil eval` on it first"):
+        evaluate("x", searcher=searcher, nlu=False, conversations=False, compare_to="nope", out_root=tmp_path)
+
+
+def test_review_groups_similar_questions_and_exports_csv(tmp_path, searcher):
+    items = [Item("how do I renew my boat licence", "en", "not_confident", "c1"),
+             Item("renew boat licence online?", "en", "not_confident", "c2"),
+             Item("ما هو سعر الذهب اليوم", "ar", "negative_feedback", "c3")]
+    groups = group(items, searcher.embedder, threshold=0.5)
+    assert sorted(len(g) for g in groups) == [1, 2]
+    path = tmp_path / "review.csv"
+    assert export(groups, path) == 3
+    lines = path.read_text("utf-8-sig").splitlines()
+    assert lines[0] == "group,text,language,reason,conversation_id,intent,service"
+    assert lines[1].startswith("1,") and "boat" in lines[1]

@@ -1,0 +1,143 @@
+"""Bad input, faults and persistence against the real servers (own stack: these tests
+stop and restart servers)."""
+import uuid
+
+import pytest
+import requests
+
+from knowledge.text import detect_language
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def rstack(tmp_path_factory):
+    from ops.servers import ROOT, ensure_model, start_stack
+
+    var = tmp_path_factory.mktemp("reliability")
+    with start_stack(ensure_model(quiet=True), var, env={"DALIL_INDEX_DIR": str(ROOT / "var" / "index")}) as s:
+        yield s
+
+
+def url(stack):
+    return f"{stack.rasa_url}/webhooks/rest/webhook"
+
+
+def say(stack, sender, text):
+    r = requests.post(url(stack), json={"sender": sender, "message": text}, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def sender():
+    return "rel-" + uuid.uuid4().hex[:8]
+
+
+def texts(replies):
+    return [r.get("text") for r in replies if r.get("text")]
+
+
+def events(stack, s):
+    return requests.get(f"{stack.rasa_url}/conversations/{s}/tracker", timeout=30).json()["events"]
+
+
+# --- bad input ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t", "\x00\x01"])
+def test_empty_messages_get_a_polite_reply(rstack, blank):
+    s = sender()
+    say(rstack, s, "hello")  # the conversation is in English
+    assert texts(say(rstack, s, blank)) == ["Your message seems to be empty. Type your question about any "
+                                            "government service and I'll help."]
+
+
+def test_empty_message_in_an_arabic_conversation_is_answered_in_arabic(rstack):
+    s = sender()
+    say(rstack, s, "السلام عليكم")
+    [reply] = texts(say(rstack, s, "  "))
+    assert reply.startswith("يبدو أن رسالتك فارغة")
+
+
+@pytest.mark.parametrize("text, lang", [("ابي اجدد اقامتي " * 1300, "ar"), ("renew my permit " * 1300, "en")])
+def test_very_long_message_gets_a_polite_reply_in_its_language(rstack, text, lang):
+    assert len(text) > 20000
+    [reply] = texts(say(rstack, sender(), text))
+    assert detect_language(reply) == lang and ("2000" in reply or "2,000" in reply)
+
+
+def test_control_characters_are_removed_before_understanding(rstack):
+    [card, *_] = say(rstack, sender(), "ابي\x00 اجدد\u202e اقامتي\x07")
+    assert card["text"].splitlines()[0] == "تجديد رخصة الإقامة"
+
+
+@pytest.mark.parametrize("text", ["😀😀😀", "<script>alert(1)</script>", "'; DROP TABLE events; --",
+                                  "مرحبا hello 123 ١٢٣ 🙂"])
+def test_odd_messages_get_a_reply_and_the_server_keeps_serving(rstack, text):
+    assert texts(say(rstack, sender(), text))
+    assert texts(say(rstack, sender(), "hello"))[0].startswith("Hello! I'm Dalil")
+
+
+@pytest.mark.parametrize("body, content_type, error", [
+    (b"{not json", "application/json", "not valid JSON"),
+    (b'{"sender": "x", "message": "\\xff"}'.replace(b"\\xff", b"\xff"), "application/json", "not valid UTF-8"),
+    (b'["a list"]', "application/json", "JSON object"),
+    (b'{"message": "hello"}', "application/json", "'sender'"),
+    (b'{"sender": "x", "message": 42}', "application/json", "'message' must be a string"),
+])
+def test_malformed_requests_get_a_clear_400(rstack, body, content_type, error):
+    r = requests.post(url(rstack), data=body, headers={"Content-Type": content_type}, timeout=30)
+    assert r.status_code == 400 and error in r.json()["error"]
+
+
+def test_rate_limit_per_sender(rstack):
+    s = sender()
+    codes = [requests.post(url(rstack), json={"sender": s, "message": "/greet"}, timeout=30).status_code
+             for _ in range(31)]
+    assert codes[:30] == [200] * 30 and codes[30] == 429
+    r = requests.post(url(rstack), json={"sender": s, "message": "مرحبا"}, timeout=30)
+    assert r.status_code == 429 and r.json()[0]["text"].startswith("وصلت رسائل كثيرة")
+    assert say(rstack, sender(), "hello")  # other senders are not affected
+
+
+# --- privacy --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, secret, placeholder", [
+    ("رقم بطاقتي 28412345678 وابي اجدد الاقامة", "28412345678", "[QID]"),
+    ("my QID is 2841 234 5678, I lost it", "2841 234 5678", "[QID]"),
+    ("رقم جوازي N1234567 ضاع", "N1234567", "[PASSPORT]"),
+    ("my passport number is A12345678", "A12345678", "[PASSPORT]"),
+    ("جوالي ٥٥١٢٣٤٥٦ اتصلوا علي", "٥٥١٢٣٤٥٦", "[PHONE]"),
+    ("call me on +974 5512 3456", "+974 5512 3456", "[PHONE]"),
+    ("ايميلي ali.h@example.com", "ali.h@example.com", "[EMAIL]"),
+    ("email me at fatima@example.qa please", "fatima@example.qa", "[EMAIL]"),
+])
+def test_personal_data_never_reaches_the_tracker_store(rstack, text, secret, placeholder):
+    s = sender()
+    say(rstack, s, text)
+    stored = [e for e in events(rstack, s) if e["event"] == "user"]
+    assert stored and placeholder in stored[-1]["text"]
+    assert secret not in str(events(rstack, s))
+    log = (rstack.var_dir / "logs" / "rasa.log").read_text(errors="replace")
+    assert secret not in log
+
+
+# --- faults and persistence -----------------------------------------------------------
+
+def test_action_server_down_then_back(rstack):
+    s = sender()
+    rstack.services["actions"].stop()
+    [reply] = texts(say(rstack, s, "ابي اجدد اقامتي"))
+    assert reply.startswith("عذراً، خدمة البحث غير متاحة مؤقتاً")
+    [reply] = texts(say(rstack, s, "how do I renew my driving licence?"))
+    assert reply.startswith("Sorry, service search is temporarily unavailable")
+    rstack.services["actions"].start(timeout=120)
+    card = say(rstack, s, "how do I renew my driving licence?")[0]
+    assert card["text"].splitlines()[0] == "Driving Licence Renewal"
+
+
+def test_conversation_survives_a_rasa_restart(rstack):
+    s = sender()
+    assert say(rstack, s, "ابي اجدد اقامتي")[0]["text"].splitlines()[0] == "تجديد رخصة الإقامة"
+    rstack.restart("rasa")
+    [fees] = texts(say(rstack, s, "كم الرسوم؟"))
+    assert fees.startswith("رسوم خدمة «تجديد رخصة الإقامة»")
