@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language, searcher
 from knowledge.config import settings
-from knowledge.index import nlu_examples
+from knowledge.nlu_data import nlu_examples
 from knowledge.present import card_values
 from knowledge.text import tokenize
 

@@ -20,7 +20,7 @@ from knowledge.catalog import load_catalog
 from knowledge.config import ROOT, settings
 from knowledge.embeddings import get_embedder
 from knowledge.evaluation import calibrate_mode, grouped_metrics, load_questions, run_questions
-from knowledge.index import build_index, load_index, out_of_scope_examples, texts_sha256
+from knowledge.index import build_index, load_index
 from knowledge.search import DEFAULT_PARAMS, Searcher
 
 RESULTS = ROOT / "bench" / "results"
@@ -32,11 +32,10 @@ def own_eval(backend: str) -> dict:
     cfg = settings()
     catalog = load_catalog(cfg.catalog_dir)
     embedder = get_embedder(backend)
-    negatives = out_of_scope_examples(cfg.nlu_dir)
     t0 = time.perf_counter()
-    build_index(catalog, embedder, cfg.index_dir, cfg.ann_threshold, negatives=negatives)
+    build_index(catalog, embedder, cfg.index_dir, cfg.ann_threshold)
     build_s = time.perf_counter() - t0  # with the embedding cache warm after the first run
-    index = load_index(catalog, embedder.model_id, cfg.index_dir, texts_sha256(negatives))
+    index = load_index(catalog, embedder.model_id, cfg.index_dir)
     searcher = Searcher(catalog, embedder, index, {m: dict(p) for m, p in DEFAULT_PARAMS.items()})
     questions = load_questions()
     dev = [q for q in questions if q.split == "dev"]

@@ -71,7 +71,7 @@ def run_size(base: Searcher, size: int, queries: list[str], rng) -> dict:
     lexical = {a: build_lexical(docs, a) for a in ("word", "char")}
     t_lex = time.perf_counter() - t0
     index = SearchIndex(dense=dense, vector_service=owner, lexical=lexical, service_ids=[s.id for s in catalog.services],
-                        manifest={}, negatives=base.index.negatives)
+                        manifest={})
     searcher = Searcher(catalog, base.embedder, index, base.params)
     mem = rss_mb() - before
     recall = None

@@ -131,7 +131,7 @@ def calibrate_mode(searcher, dev: list[Question], mode: str, max_false_rejection
             ranked = fuse(_only(ch, params), params)
             order = [ids[pos] for pos, *_ in ranked[:10]]
             ranks.append(order.index(q.service) + 1 if q.service in order else None)
-            feats.append(confidence_features(ranked, ch.get("negative", 0.0) if params["w_dense"] > 0 else 0.0))
+            feats.append(confidence_features(ranked))
         ins = [r for q, r in zip(dev, ranks) if q.service]
         mrr = sum(1.0 / r for r in ins if r) / max(1, len(ins))
         r1 = sum(1 for r in ins if r == 1) / max(1, len(ins))

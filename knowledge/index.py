@@ -23,7 +23,7 @@ from knowledge.embeddings import Embedder, EmbeddingCache
 from knowledge.text import analyze, char_ngrams
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 FIX_HINT = "run `dalil index build` (or `make run`, which rebuilds it)"
 
 
@@ -41,32 +41,6 @@ def _sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def nlu_examples(nlu_dir: Path, intents: set[str]) -> list[str]:
-    """Plain text of the Rasa NLU examples of `intents` (entity annotations removed)."""
-    import re
-
-    import yaml
-
-    out: list[str] = []
-    for path in sorted(Path(nlu_dir).glob("*.yml")):
-        for block in (yaml.safe_load(path.read_text("utf-8")) or {}).get("nlu", []):
-            if block.get("intent") in intents:
-                for line in str(block.get("examples", "")).splitlines():
-                    text = re.sub(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})", r"\1", line.strip().removeprefix("- ").strip())
-                    if text:
-                        out.append(text)
-    return out
-
-
-def out_of_scope_examples(nlu_dir: Path) -> list[str]:
-    """The NLU data's out_of_scope examples: negative anchors for the `confident` decision.
-
-    They are training data (data/nlu); the retrieval evaluation's out-of-scope questions
-    (knowledge/eval/) are separate and never used here.
-    """
-    return nlu_examples(nlu_dir, {"out_of_scope"})
 
 
 def lexical_document(service: Service) -> str:
@@ -111,7 +85,6 @@ class SearchIndex:
     dense: object  # faiss.Index
     vector_service: np.ndarray  # service position for each dense vector
     lexical: dict  # analyzer name -> bm25s.BM25
-    negatives: np.ndarray  # embedded out-of-scope examples
     service_ids: list[str]
     manifest: dict
 
@@ -129,11 +102,10 @@ def library_versions() -> dict:
 
 
 def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold: int = 50000,
-                cache_dir: Path | None = None, progress: bool = False, negatives: list[str] | None = None) -> Path:
+                cache_dir: Path | None = None, progress: bool = False) -> Path:
     """Embed and index every service text; write artifacts + manifest atomically."""
     import faiss
 
-    negatives = list(negatives or [])
     texts: list[str] = []
     owner: list[int] = []
     for pos, service in enumerate(catalog.services):
@@ -149,7 +121,6 @@ def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold:
         cached = sum(1 for t in texts if cache.key(t) in cache._vectors)
         bar.update(cached)
     vectors = cache.encode(texts, progress=bar.update if bar else None)
-    negative_vectors = cache.encode(negatives)
     if bar:
         bar.close()
     cache.save()
@@ -161,7 +132,6 @@ def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold:
     dense = build_dense(vectors, ann_threshold)
     faiss.write_index(dense, str(tmp / "dense.faiss"))
     np.save(tmp / "vector_service.npy", np.asarray(owner, dtype=np.int32))
-    np.save(tmp / "negatives.npy", negative_vectors)
     (tmp / "services.json").write_text(json.dumps([s.id for s in catalog.services], ensure_ascii=False), "utf-8")
     documents = [lexical_document(s) for s in catalog.services]
     for analyzer in LEXICAL_ANALYZERS:
@@ -172,7 +142,6 @@ def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold:
         "model_id": embedder.model_id,
         "dimension": int(vectors.shape[1]),
         "catalog_sha256": catalog.sha256,
-        "negatives_sha256": texts_sha256(negatives),
         "services": len(catalog.services),
         "vectors": int(len(vectors)),
         "dense_index": type(dense).__name__,
@@ -186,11 +155,7 @@ def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold:
     return final
 
 
-def texts_sha256(texts: list[str]) -> str:
-    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
-
-
-def check_index(path: Path, catalog: Catalog, model_id: str, negatives_sha256: str | None = None) -> dict:
+def check_index(path: Path, catalog: Catalog, model_id: str) -> dict:
     """The manifest when the index at `path` matches catalog and model; else IndexProblem."""
     manifest_path = Path(path) / MANIFEST
     if not manifest_path.exists():
@@ -203,8 +168,6 @@ def check_index(path: Path, catalog: Catalog, model_id: str, negatives_sha256: s
         raise IndexProblem(f"index at {path} has format {manifest.get('format')}, expected {FORMAT_VERSION}: {FIX_HINT}")
     if manifest.get("catalog_sha256") != catalog.sha256:
         raise IndexProblem(f"index at {path} is stale: the catalog changed since it was built: {FIX_HINT}")
-    if negatives_sha256 is not None and manifest.get("negatives_sha256") != negatives_sha256:
-        raise IndexProblem(f"index at {path} is stale: the out-of-scope examples in data/nlu changed: {FIX_HINT}")
     if manifest.get("model_id") != model_id:
         raise IndexProblem(f"index at {path} was built with {manifest.get('model_id')}, not {model_id}: {FIX_HINT}")
     for name, digest in manifest.get("files", {}).items():
@@ -216,16 +179,15 @@ def check_index(path: Path, catalog: Catalog, model_id: str, negatives_sha256: s
     return manifest
 
 
-def load_index(catalog: Catalog, model_id: str, root: Path, negatives_sha256: str | None = None) -> SearchIndex:
+def load_index(catalog: Catalog, model_id: str, root: Path) -> SearchIndex:
     import bm25s
     import faiss
 
     path = index_dir_for(root, model_id, catalog.sha256)
-    manifest = check_index(path, catalog, model_id, negatives_sha256)
+    manifest = check_index(path, catalog, model_id)
     try:
         dense = faiss.read_index(str(path / "dense.faiss"))
         vector_service = np.load(path / "vector_service.npy")
-        negatives = np.load(path / "negatives.npy")
         service_ids = json.loads((path / "services.json").read_text("utf-8"))
         lexical = {a: bm25s.BM25.load(str(path / f"bm25-{a}"), show_progress=False) for a in LEXICAL_ANALYZERS}
     except Exception as exc:  # faiss raises RuntimeError, numpy ValueError, ...
@@ -234,5 +196,5 @@ def load_index(catalog: Catalog, model_id: str, root: Path, negatives_sha256: st
         raise IndexProblem(f"index at {path} lists different services than the catalog: {FIX_HINT}")
     if hasattr(dense, "hnsw"):
         dense.hnsw.efSearch = 128
-    return SearchIndex(dense=dense, vector_service=vector_service, lexical=lexical, negatives=negatives,
+    return SearchIndex(dense=dense, vector_service=vector_service, lexical=lexical,
                        service_ids=service_ids, manifest=manifest)

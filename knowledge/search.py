@@ -6,8 +6,8 @@ score(service) = w_dense * dense + w_word * sat(bm25_word, k_word) + w_char * sa
   bm25_char: BM25 on character 3-grams (typos, spelling variants);
   sat(x, k) = x / (x + k) squashes BM25 into [0, 1).
 `confident` comes from a logistic model over a few features of the ranking (top score,
-margin to the second, the top hit's cosine, and the similarity to known out-of-scope
-examples), fitted with its threshold on the development questions
+margin to the second, and the top hit's score in each channel), fitted with its
+threshold on the development questions
 (knowledge/calibration.json, written by `dalil calibrate`); without a calibration, a plain
 threshold on the top score.
 """
@@ -24,7 +24,7 @@ from knowledge.catalog import Catalog, Service, load_catalog
 from knowledge.config import settings
 from knowledge.embeddings import Embedder, get_embedder
 from knowledge.index import (LEXICAL_ANALYZERS, IndexProblem, SearchIndex, build_index, check_index,
-                             index_dir_for, load_index, out_of_scope_examples, texts_sha256)
+                             index_dir_for, load_index)
 from knowledge.text import ENGLISH, clean, detect_language
 
 MODES = ("hybrid", "dense", "lexical")
@@ -66,7 +66,7 @@ class SearchResult:
                 "results": [h.to_dict() for h in self.hits]}
 
 
-N_FEATURES = 7  # length of confidence_features(); a calibration for another length is stale
+N_FEATURES = 5  # length of confidence_features(); a calibration for another length is stale
 
 
 def load_calibration(path: Path, model_id: str) -> dict:
@@ -108,8 +108,6 @@ class Searcher:
                     if pos >= 0 and score > dense.get(pos, -1.0):
                         dense[pos] = float(score)
             out["dense"] = dense
-            if len(self.index.negatives):
-                out["negative"] = float(np.max(self.index.negatives @ qvec[0]))
         for name in ("word", "char"):
             if name not in channels:
                 continue
@@ -139,7 +137,7 @@ class Searcher:
         ch = self.channel_scores(text, wanted)
         ranked = fuse(ch, p)
         hits = [Hit(self._services[pos], s, d, w) for pos, s, d, w, _ in ranked[:k]]
-        features = confidence_features(ranked, ch.get("negative", 0.0))
+        features = confidence_features(ranked)
         conf = confidence(features, p) if ranked else 0.0
         confident = bool(ranked) and features[0] > 0 and conf >= p["threshold"]
         ambiguous = confident and len(hits) > 1 and hits[0].score - hits[1].score < p["ambiguity_margin"]
@@ -152,7 +150,7 @@ def fuse(ch: dict[str, dict[int, float]], p: dict) -> list[tuple[int, float, flo
     [(position, score, dense cosine, word BM25 squashed, char BM25 squashed)]."""
     dense = ch.get("dense", {})
     floor = min(dense.values()) if dense else 0.0  # unseen in dense top-n: at most the n-th score
-    word, char = ch.get("word", {}), ch.get("char", {})  # ch["negative"] is not a channel
+    word, char = ch.get("word", {}), ch.get("char", {})
     out = []
     for pos in set(dense) | set(word) | set(char):
         d = dense.get(pos, floor) if "dense" in ch else 0.0
@@ -164,14 +162,13 @@ def fuse(ch: dict[str, dict[int, float]], p: dict) -> list[tuple[int, float, flo
     return out
 
 
-def confidence_features(ranked: list[tuple], negative: float) -> list[float]:
-    """[top score, margin to the second, top hit's cosine, out-of-scope similarity,
-    cosine - that, top hit's squashed word BM25, top hit's squashed char BM25]."""
+def confidence_features(ranked: list[tuple]) -> list[float]:
+    """[top score, margin to the second, top hit's cosine, its squashed word BM25, its squashed char BM25]."""
     if not ranked:
-        return [0.0, 0.0, 0.0, negative, -negative, 0.0, 0.0]
+        return [0.0] * N_FEATURES
     _, top, cos, word, char = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    return [top, top - second, cos, negative, cos - negative, word, char]
+    return [top, top - second, cos, word, char]
 
 
 def confidence(features: list[float], p: dict) -> float:
@@ -187,13 +184,11 @@ def ensure_index(catalog: Catalog | None = None, embedder: Embedder | None = Non
     cfg = settings()
     catalog = catalog or load_catalog(cfg.catalog_dir)
     embedder = embedder or get_embedder(cfg.embedder)
-    negatives = out_of_scope_examples(cfg.nlu_dir)
     path = index_dir_for(cfg.index_dir, embedder.model_id, catalog.sha256)
     try:
-        check_index(path, catalog, embedder.model_id, texts_sha256(negatives))
+        check_index(path, catalog, embedder.model_id)
     except IndexProblem:
-        path = build_index(catalog, embedder, cfg.index_dir, cfg.ann_threshold, progress=progress,
-                           negatives=negatives)
+        path = build_index(catalog, embedder, cfg.index_dir, cfg.ann_threshold, progress=progress)
     return path
 
 
@@ -202,7 +197,7 @@ def open_searcher(embedder_spec: str | None = None) -> Searcher:
     cfg = settings()
     catalog = load_catalog(cfg.catalog_dir)
     embedder = get_embedder(embedder_spec or cfg.embedder)
-    index = load_index(catalog, embedder.model_id, cfg.index_dir, texts_sha256(out_of_scope_examples(cfg.nlu_dir)))
+    index = load_index(catalog, embedder.model_id, cfg.index_dir)
     return Searcher(catalog, embedder, index, load_calibration(cfg.calibration_file, embedder.model_id))
 
 

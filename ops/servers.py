@@ -153,13 +153,20 @@ class Stack:
         self.stop()
 
 
-def write_endpoints(var_dir: Path, action_port: int, tracker_db: Path) -> Path:
+def write_endpoints(var_dir: Path, action_port: int, tracker: dict | None = None, lock_store: dict | None = None) -> Path:
+    """endpoints.yml for this stack: the SQLite tracker store by default, or PostgreSQL
+    ({"host", "port", "user"}); an in-memory lock store, or Redis ({"host", "port"})."""
+    lines = [f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"']
+    if tracker is None:
+        lines.append(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {var_dir / 'tracker.sqlite3'}")
+    else:
+        lines.append("tracker_store:\n  type: SQL\n  dialect: postgresql\n"
+                     f"  url: {tracker['host']}\n  port: {tracker['port']}\n  username: {tracker['user']}\n"
+                     f"  password: ''\n  db: {tracker.get('db', 'rasa')}")
+    if lock_store is not None:
+        lines.append(f"lock_store:\n  type: redis\n  url: {lock_store['host']}\n  port: {lock_store['port']}\n  db: 1")
     path = var_dir / "endpoints.yml"
-    path.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n",
-        encoding="utf-8",
-    )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
@@ -177,9 +184,11 @@ def _model_loaded(url: str, token: str | None) -> Callable[[], bool]:
 
 def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action_port: int | None = None,
                 web_port: int | None = None, cors: str | None = None, env: dict | None = None,
-                timeout: float = 240.0, host: str = "127.0.0.1") -> Stack:
+                timeout: float = 240.0, host: str = "127.0.0.1", tracker: dict | None = None,
+                lock_store: dict | None = None, rasa_replicas: int = 1) -> Stack:
     """Start the action server, the web server (widget, console) and the Rasa server on
-    free ports and wait until all answer."""
+    free ports and wait until all answer. With rasa_replicas > 1 (which needs a shared
+    `tracker` and `lock_store`), the Rasa servers sit behind a round-robin proxy."""
     var_dir = Path(var_dir).resolve()
     (var_dir / "logs").mkdir(parents=True, exist_ok=True)
     rasa_port = rasa_port or free_port()
@@ -192,19 +201,31 @@ def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action
     token = base_env.get("DALIL_RASA_TOKEN")
     # The widget is served by the web server, so its origin must pass Rasa's CORS check.
     origins = f"{stack.web_url} " + (cors if cors is not None else os.environ.get("DALIL_CORS_ORIGINS", ""))
-    endpoints = write_endpoints(var_dir, action_port, var_dir / "tracker.sqlite3")
-    rasa_cmd = [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
-                "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port), "--interface", "127.0.0.1",
+    endpoints = write_endpoints(var_dir, action_port, tracker, lock_store)
+
+    def rasa_cmd(port: int) -> list[str]:
+        return [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
+                "--credentials", str(ROOT / "credentials.yml"), "--port", str(port), "--interface", "127.0.0.1",
                 "--enable-api", "--cors", *origins.split()] + (["--auth-token", token] if token else [])
+
+    replica_ports = [rasa_port] if rasa_replicas == 1 else [free_port() for _ in range(rasa_replicas)]
+    rasa_env_ = {**rasa_env(), **base_env, "PYTHONPATH": rasa_env()["PYTHONPATH"]}
     stack.services = {
         "actions": Service("action server", [str(PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port",
                                              str(action_port)], base_env, var_dir / "logs" / "actions.log",
                            _ok(f"{stack.action_url}/health")),
         "web": Service("web server", [str(PYTHON), "-m", "web.server", "--port", str(web_port)], base_env,
                        var_dir / "logs" / "web.log", _ok(f"{stack.web_url}/health")),
-        "rasa": Service("Rasa server", rasa_cmd, {**rasa_env(), **base_env, "PYTHONPATH": rasa_env()["PYTHONPATH"]},
-                        var_dir / "logs" / "rasa.log", _model_loaded(stack.rasa_url, token)),
     }
+    for i, port in enumerate(replica_ports):
+        name = "rasa" if i == 0 else f"rasa{i + 1}"
+        stack.services[name] = Service(f"Rasa server {i + 1}", rasa_cmd(port), rasa_env_,
+                                       var_dir / "logs" / f"{name}.log", _model_loaded(f"http://127.0.0.1:{port}", token))
+    if rasa_replicas > 1:
+        backends = ",".join(f"127.0.0.1:{p}" for p in replica_ports)
+        stack.services["proxy"] = Service("proxy", [str(PYTHON), "-m", "ops.proxy", "--port", str(rasa_port),
+                                                    "--backends", backends], base_env, var_dir / "logs" / "proxy.log",
+                                          _model_loaded(stack.rasa_url, token))
     try:
         for service in stack.services.values():
             service.start(timeout)
