@@ -8,7 +8,7 @@ PY310 ?= $(shell for p in python3.10 $(HOME)/.pyenv/versions/3.10*/bin/python3.1
 PIP_QUIET ?= -q
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help chromium setup index model run test test-fast bench bench-retrieval bench-scale bench-nlu calibrate clean
+.PHONY: help chromium services bench-load setup index model run test test-fast bench bench-retrieval bench-scale bench-nlu calibrate clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}'
@@ -37,7 +37,13 @@ chromium: ## install Debian's Chromium for the browser tests, if missing (needs 
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is needed for the browser tests: install the 'chromium' package"; exit 1; fi; }
 
-setup: .venv/.installed .venv-rasa/.installed chromium ## create both Python environments, install Chromium (idempotent)
+services: ## install Debian's PostgreSQL and Redis for the persistence tests, if missing (needs root/apt)
+	@{ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v redis-server >/dev/null; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
+	  else echo "PostgreSQL and Redis are needed for the persistence tests: install 'postgresql' and 'redis-server'"; exit 1; fi; }
+
+setup: .venv/.installed .venv-rasa/.installed chromium services ## create both Python environments, install Chromium, PostgreSQL, Redis (idempotent)
 
 index: setup ## build the search index if missing or stale
 	.venv/bin/dalil index build
@@ -66,7 +72,10 @@ bench-scale: index ## latency, build time and memory at 1k/10k/100k services (wr
 bench-nlu: model ## NLU cross-validation, ArBanking77, Banking77 (tens of minutes; writes bench/results)
 	.venv/bin/python -m bench.nlu
 
-bench: bench-retrieval bench-scale bench-nlu ## all benchmarks
+bench-load: model services ## concurrent users through REST, 1 and 2 Rasa processes (writes bench/results)
+	.venv/bin/python -m bench.load
+
+bench: bench-retrieval bench-scale bench-nlu bench-load ## all benchmarks
 
 clean: ## remove built artifacts (index, models, logs); keeps the environments
 	rm -rf var models .pytest_cache

@@ -7,9 +7,10 @@ Compared with Rasa's built-in `rest` channel it:
   tracker store;
 - turns an empty or over-long message into an intent the dialogue answers politely;
 - limits messages per sender (HTTP 429 with a polite reply);
-- when the bot produced no reply at all (the action server is down), answers that the
-  service is temporarily unavailable, in the user's language; the next message tries
-  the action server again, so it recovers by itself.
+- when the action server is down (the turn ends in silence or in Rasa's default
+  fallback and the action server fails its health check), answers that the service is
+  temporarily unavailable, in the user's language; every message tries the action
+  server again, so it recovers by itself.
 Replies written here come from domain.yml, in the message's language.
 """
 from __future__ import annotations
@@ -83,6 +84,28 @@ class DalilRestInput(InputChannel):
         self.limiter = RateLimiter(int(rate_limit), float(rate_window))
 
     @staticmethod
+    async def _actions_failed(request: Request, messages: list) -> bool:
+        """True when the turn produced nothing but silence or Rasa's "I didn't understand"
+        fallback *and* the action server does not answer its health check: then the
+        honest reply is "temporarily unavailable"."""
+        fallback = {domain_text("utter_default", lang) for lang in ("ar", "en")}
+        if any(m.get("text") not in fallback for m in messages):
+            return False
+        agent = getattr(request.app.ctx, "agent", None)
+        endpoint = getattr(agent, "action_endpoint", None)
+        if endpoint is None or not endpoint.url:
+            return False
+        import aiohttp
+
+        health = endpoint.url.rsplit("/webhook", 1)[0] + "/health"
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+                async with session.get(health) as resp:
+                    return resp.status != 200
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            return True
+
+    @staticmethod
     def _error(message: str, status: int = 400) -> response.HTTPResponse:
         return response.json({"error": message}, status=status)
 
@@ -135,11 +158,9 @@ class DalilRestInput(InputChannel):
                                                  metadata=None))
             except Exception:  # the processor failed; the fallback below still answers
                 logger.exception("processing a REST message failed")
-            if not collector.messages:
-                # Every turn of our dialogue replies; silence means an action failed
-                # (typically the action server is down).
-                collector.messages.append({"recipient_id": sender,
-                                           "text": domain_text("utter_service_unavailable", lang or "ar")})
+            if await self._actions_failed(request, collector.messages):
+                collector.messages[:] = [{"recipient_id": sender,
+                                          "text": domain_text("utter_service_unavailable", lang or "ar")}]
             return response.json(collector.messages)
 
         return bp

@@ -23,7 +23,7 @@ FAILED_RESULTS = {"not_found", "repeated_failure"}
 class Item:
     text: str
     language: str
-    reason: str  # not_confident | nlu_fallback | negative_feedback | handoff
+    reason: str  # not_confident | nlu_fallback | negative_feedback | handoff, "+"-joined when several
     conversation_id: str
 
 
@@ -60,13 +60,15 @@ def collect(tracker_db: Path, store_db: Path) -> list[Item]:
         users = [t["text"] for t in h["transcript"] if t["role"] == "user" and not t["text"].startswith("/")]
         if users:
             items.append(Item(users[-1], h["language"], "handoff", h["conversation_id"]))
-    seen, unique = set(), []
-    for it in items:  # the same turn can be both not confident and handed over
-        key = (it.conversation_id, it.text, it.reason)
-        if key not in seen:
-            seen.add(key)
-            unique.append(it)
-    return unique
+    merged: dict[tuple[str, str], Item] = {}
+    for it in items:  # one turn can be an NLU fallback, not confident and handed over: one item
+        key = (it.conversation_id, it.text)
+        if key in merged:
+            reasons = set(merged[key].reason.split("+")) | {it.reason}
+            merged[key].reason = "+".join(sorted(reasons))
+        else:
+            merged[key] = it
+    return list(merged.values())
 
 
 def group(items: list[Item], embedder, threshold: float = 0.6) -> list[list[Item]]:

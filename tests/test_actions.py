@@ -149,11 +149,3 @@ def test_handoff_records_transcript_language_and_service(dispatcher, tmp_path):
     assert [(t["role"], t["text"]) for t in stored["transcript"]] == [
         ("user", "ابي اجدد اقامتي"), ("bot", "تجديد رخصة الإقامة"), ("user", "ابي اكلم موظف")]
 
-
-def test_default_fallback_sends_utter_default_and_reverts(dispatcher):
-    from actions.default_fallback import ActionDefaultFallback
-    from rasa_sdk.events import UserUtteranceReverted
-
-    events = run(ActionDefaultFallback(), make_tracker("???", intent="nlu_fallback"), dispatcher)
-    assert events == [UserUtteranceReverted()]
-    assert [m["response"] for m in dispatcher.messages] == ["utter_default"]

@@ -103,11 +103,12 @@ def test_review_finds_the_low_confidence_turns_of_a_conversation(stack):
     say(stack, sender, "blorp flarn snurgle")      # not confident again: handed over
     items = [i for i in collect(stack.var_dir / "tracker.sqlite3", stack.var_dir / "dalil.sqlite3")
              if i.conversation_id == sender]
-    assert sorted((i.text, i.reason) for i in items) == [
-        ("blorp flarn snurgle", "handoff"), ("blorp flarn snurgle", "not_confident"),
-        ("qwerty zxcvb asdfg", "not_confident")]
+    reasons = {i.text: set(i.reason.split("+")) for i in items}
+    assert set(reasons) == {"qwerty zxcvb asdfg", "blorp flarn snurgle"}  # not the answered question
+    assert "not_confident" in reasons["qwerty zxcvb asdfg"]
+    assert {"not_confident", "handoff"} <= reasons["blorp flarn snurgle"]
     groups = group(items, get_embedder())
-    assert sum(len(g) for g in groups) == 3
+    assert sum(len(g) for g in groups) == 2
 
 
 def test_dalil_chat_in_the_terminal(stack):
