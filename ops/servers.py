@@ -48,6 +48,8 @@ def rasa_env(root: Path = ROOT) -> dict:
     env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    # No telemetry or error reports leave this machine (and there is no network to reach).
+    env["RASA_TELEMETRY_ENABLED"] = "false"
     return env
 
 
