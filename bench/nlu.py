@@ -184,7 +184,7 @@ def main() -> None:
     args = ap.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "nlu.json"
-    res = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    res = {}
     if args.only in (None, "own"):
         print("own data cross-validation ...", flush=True)
         res["own"] = own_cv(args.folds)
@@ -197,6 +197,8 @@ def main() -> None:
     b = DATASETS / "banking77_en"
     if args.only in (None, "banking") and b.exists():
         res["banking77"] = dataset_bench("Banking77", b / "train.csv", {"test": b / "test.csv"}, "text", "category")
+    # Merge with what other runs (--only ...) wrote, read now: they may have finished meanwhile.
+    res = {**(json.loads(path.read_text("utf-8")) if path.exists() else {}), **res}
     path.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", "utf-8")
     md = markdown(res)
     (RESULTS / "nlu.md").write_text(md, "utf-8")

@@ -141,3 +141,18 @@ def test_conversation_survives_a_rasa_restart(rstack):
     rstack.restart("rasa")
     [fees] = texts(say(rstack, s, "كم الرسوم؟"))
     assert fees.startswith("رسوم خدمة «تجديد رخصة الإقامة»")
+
+
+def test_handoffs_and_feedback_survive_a_web_server_restart(rstack):
+    s = sender()
+    say(rstack, s, "ابي اكلم موظف")
+    r = requests.post(f"{rstack.web_url}/api/feedback", json={"conversation_id": s, "message": "x", "rating": -1}, timeout=10)
+    assert r.status_code == 201
+    rstack.restart("web")
+    from knowledge.feedback import FeedbackStore
+    from knowledge.handoffs import HandoffStore
+
+    db = rstack.var_dir / "dalil.sqlite3"
+    assert [h["conversation_id"] for h in HandoffStore(db).list() if h["conversation_id"] == s] == [s]
+    assert [f["rating"] for f in FeedbackStore(db).list(s)] == [-1]
+    assert requests.get(f"{rstack.web_url}/health", timeout=10).status_code == 200

@@ -206,3 +206,16 @@ def test_search_json_batch_from_stdin(searcher, capsys, monkeypatch):
 def test_search_rejects_bad_k(capsys):
     assert main(["search", "x", "-k", "0"]) == 2
     assert "-k must be at least 1" in capsys.readouterr().err
+
+
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300), st.integers(min_value=1, max_value=10))
+def test_search_never_fails_on_arbitrary_text(searcher, text, k):
+    result = searcher.search(text, k=k)
+    assert len(result.hits) <= k
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
+    assert result.language in ("ar", "en") and 0.0 <= result.confidence <= 1.0
+    assert result.confident is False or result.hits
