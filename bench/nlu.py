@@ -153,7 +153,8 @@ def dataset_bench(name: str, train_csv: Path, tests: dict[str, Path], text_col: 
             test_paths[tname] = work / f"test-{tname}.yml"
             write_nlu(test_paths[tname], csv_examples(path, text_col, label_col))
         print(f"  {name}: training", flush=True)
-        return train_and_test(train, test_paths, work, cfg_path)
+        return {**train_and_test(train, test_paths, work, cfg_path),
+                "pipeline": [c["name"].split(".")[-1] for c in cfg["pipeline"]]}
 
 
 def markdown(res: dict) -> str:
@@ -170,6 +171,8 @@ def markdown(res: dict) -> str:
             r = res[key]
             lines += [f"## {title}: training {r['train_s']} s", "", "| test set | n | intent macro-F1 | accuracy |",
                       "|---|---|---|---|"]
+            if r.get("pipeline"):
+                lines[-3:-3] = [f"Pipeline: {', '.join(r['pipeline'])}", ""]
             for t, v in r.items():
                 if isinstance(v, dict):
                     lines.append(f"| {t} | {v['n']} | {v['intent_macro_f1']} | {v['intent_accuracy']} |")

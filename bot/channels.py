@@ -25,6 +25,7 @@ from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
 
 import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
@@ -68,6 +69,20 @@ class RateLimiter:
             for k in [k for k, v in self._seen.items() if not v or now - v[-1] > self.window][:50_000]:
                 del self._seen[k]
         return True
+
+
+def prepare_text(message: str, max_length: int) -> str:
+    """What Rasa should see for a user's message: payloads unchanged (and short), blank
+    or over-long text as the intents that answer it, anything else cleaned and redacted."""
+    if message.startswith("/"):
+        return message[:500]  # button payloads (intent + entities), short by nature
+    text = clean(message)
+    if not text:
+        return "/empty_message"
+    if len(text) > max_length:
+        lang = detect_language(text[:max_length]) or "ar"
+        return '/message_too_long{"detected_language": "%s"}' % lang
+    return redact(text)
 
 
 class DalilRestInput(InputChannel):
@@ -120,15 +135,7 @@ class DalilRestInput(InputChannel):
             message = ""
         if not isinstance(message, str):
             return None, None, self._error("'message' must be a string")
-        if message.startswith("/"):
-            return sender, message[:500], None  # button payloads (intent + entities), short by nature
-        text = clean(message)
-        if not text:
-            return sender, "/empty_message", None
-        if len(text) > self.max_length:
-            lang = detect_language(text[: self.max_length]) or "ar"
-            return sender, '/message_too_long{"detected_language": "%s"}' % lang, None
-        return sender, redact(text), None
+        return sender, prepare_text(message, self.max_length), None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("dalil_rest_webhook", __name__)
@@ -164,3 +171,34 @@ class DalilRestInput(InputChannel):
             return response.json(collector.messages)
 
         return bp
+
+
+class DalilSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel with the same input handling as the REST channel:
+    control characters removed, personal data redacted, blank and over-long messages
+    answered politely, and the per-sender rate limit."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = dict(credentials or {})
+        own = {k: credentials.pop(k) for k in ("max_length", "rate_limit", "rate_window") if k in credentials}
+        channel = cls(**credentials)
+        channel.max_length = int(own.get("max_length", 2000))
+        channel.limiter = RateLimiter(int(own.get("rate_limit", 30)), float(own.get("rate_window", 60.0)))
+        return channel
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def guarded(message: UserMessage) -> None:
+            raw = message.text if isinstance(message.text, str) else ""
+            if not self.limiter.allow(str(message.sender_id)):
+                await message.output_channel.send_text_message(
+                    message.sender_id, domain_text("utter_rate_limited", detect_language(raw) or "ar"))
+                return
+            message.text = prepare_text(raw, self.max_length)
+            await on_new_message(message)
+
+        return super().blueprint(guarded)

@@ -38,7 +38,8 @@ def texts(replies):
 
 
 def events(stack, s):
-    return requests.get(f"{stack.rasa_url}/conversations/{s}/tracker", timeout=30).json()["events"]
+    return requests.get(f"{stack.rasa_url}/conversations/{s}/tracker", params={"include_events": "ALL"},
+                        timeout=30).json()["events"]
 
 
 # --- bad input ------------------------------------------------------------------------
@@ -156,3 +157,20 @@ def test_handoffs_and_feedback_survive_a_web_server_restart(rstack):
     assert [h["conversation_id"] for h in HandoffStore(db).list() if h["conversation_id"] == s] == [s]
     assert [f["rating"] for f in FeedbackStore(db).list(s)] == [-1]
     assert requests.get(f"{rstack.web_url}/health", timeout=10).status_code == 200
+
+
+def test_socketio_channel_answers_and_handles_blank_messages(rstack):
+    """Through a real socket.io client (long-polling): a service question gets its card,
+    a blank message the polite reply (the channel's input handling, shared with REST)."""
+    import json
+    import subprocess
+
+    from ops.servers import ROOT
+
+    out = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), str(ROOT / "tests" / "clients" / "socketio_chat.py"),
+                          rstack.rasa_url, sender(), "ابي اجدد اقامتي وجوالي 55123456", "   "],
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    first, second = json.loads(out.stdout)
+    assert first[0]["text"].splitlines()[0] == "تجديد رخصة الإقامة"
+    assert second[0]["text"].startswith("يبدو أن رسالتك فارغة")
