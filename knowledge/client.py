@@ -5,7 +5,15 @@ import os
 
 import requests
 
-from knowledge.catalog import load_catalog
+from functools import lru_cache
+
+from knowledge.catalog import Catalog, load_catalog
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> Catalog:
+    # Loaded once per process: `dalil chat` asks many times and validation is not free.
+    return load_catalog(strict=False)
 
 
 class BotUnavailable(Exception):
@@ -34,7 +42,7 @@ def ask(text: str, sender: str = "dalil-cli", url: str = "http://localhost:5005"
     service = None
     sid = slots.get("service_id")
     if sid:
-        s = load_catalog(strict=False).get(sid)
+        s = _catalog().get(sid)
         service = {"id": sid, "name_en": s.name_en if s else None, "name_ar": s.name_ar if s else None}
     return {
         "language": slots.get("language"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hmac
+from functools import lru_cache
 from pathlib import Path
 
 from sanic import Request, Sanic, response
@@ -23,7 +24,9 @@ def create_app(name: str = "dalil-web") -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 64 * 1024  # feedback and API bodies are small
 
+    @lru_cache(maxsize=1)
     def stores():
+        # Opened once per process: each store runs its CREATE TABLE IF NOT EXISTS on open.
         cfg = settings()
         return HandoffStore(cfg.db_path), FeedbackStore(cfg.db_path)
 
@@ -136,9 +139,10 @@ def create_app(name: str = "dalil-web") -> Sanic:
         status = body.get("status")
         if status not in STATUSES:
             return response.json({"error": f"status must be one of {', '.join(STATUSES)}"}, status=400)
-        if not stores()[0].set_status(ref, status):
+        handoffs = stores()[0]
+        if not handoffs.set_status(ref, status):
             return response.json({"error": f"no handoff {ref!r}"}, status=404)
-        return response.json(stores()[0].get(ref), ensure_ascii=False)
+        return response.json(handoffs.get(ref), ensure_ascii=False)
 
     return app
 
