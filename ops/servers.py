@@ -18,8 +18,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-# What training reads (bot/channels.py is not used by training, so editing it retrains nothing).
-MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/components.py")
+# What training reads: the components and the text module they tokenize with (bot/channels.py
+# is not used by training, so editing it retrains nothing).
+MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/components.py", "knowledge/text.py")
 
 
 def free_port() -> int:

@@ -34,7 +34,7 @@
       welcome: "Hello! Ask me about any Qatar government service.",
     },
   };
-  var AR_WORD = /[\u0621-\u064A\u066E-\u06D3\u06D5\u06FA-\u06FC\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFC]+/g;
+  var AR_WORD = /[\u0621-\u064A\u066E-\u06D3\u06D5\u06FA-\u06FC\u06FF\u0750-\u077F\uFB50-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE70-\uFE74\uFE76-\uFEFC]+/g;
   var LATIN_WORD = /[A-Za-z\u00C0-\u024F]+/g;
 
   // The same rule as knowledge/text.py: Arabic when it has at least half as many words as Latin.
