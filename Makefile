@@ -8,7 +8,7 @@ PY310 ?= $(shell for p in python3.10 $(HOME)/.pyenv/versions/3.10*/bin/python3.1
 PIP_QUIET ?= -q
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help chromium services bench-load setup index model run test test-fast bench bench-retrieval bench-scale bench-nlu calibrate clean
+.PHONY: help chromium services test-deps bench-load setup index model run test test-fast lint types bench bench-retrieval bench-scale bench-nlu calibrate clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}'
@@ -43,7 +43,9 @@ services: ## install Debian's PostgreSQL and Redis for the persistence tests, if
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
 	  else echo "PostgreSQL and Redis are needed for the persistence tests: install 'postgresql' and 'redis-server'"; exit 1; fi; }
 
-setup: .venv/.installed .venv-rasa/.installed chromium services ## create both Python environments, install Chromium, PostgreSQL, Redis (idempotent)
+setup: .venv/.installed .venv-rasa/.installed ## create both Python environments (idempotent)
+
+test-deps: chromium services ## what only the tests need: Chromium, PostgreSQL, Redis
 
 index: setup ## build the search index if missing or stale
 	.venv/bin/dalil index build
@@ -54,8 +56,14 @@ model: setup ## train the Rasa model if missing or older than its inputs
 run: index model ## start the Rasa, action and web servers, print the URLs; Ctrl-C stops all
 	.venv/bin/python -m ops.run
 
-test: index model ## run the whole test suite (what CI runs)
-	.venv/bin/python -m pytest -q tests
+lint: setup ## ruff over the whole repository
+	.venv/bin/ruff check .
+
+types: setup ## mypy over the Python packages
+	.venv/bin/mypy knowledge actions web ops bench bot tests
+
+test: lint types index model test-deps ## lint, types, then the whole test suite (what CI runs)
+	.venv/bin/python -m pytest -q -p no:cacheprovider tests
 
 test-fast: setup ## unit tests only (no servers)
 	.venv/bin/python -m pytest -q tests -m "not e2e"
@@ -72,10 +80,13 @@ bench-scale: index ## latency, build time and memory at 1k/10k/100k services (wr
 bench-nlu: model ## NLU cross-validation, ArBanking77, Banking77 (tens of minutes; writes bench/results)
 	.venv/bin/python -m bench.nlu
 
-bench-load: model services ## concurrent users through REST, 1 and 2 Rasa processes (writes bench/results)
+bench-load: model test-deps ## concurrent users through REST, 1 and 2 Rasa processes (writes bench/results)
 	.venv/bin/python -m bench.load
 
 bench: bench-retrieval bench-scale bench-nlu bench-load ## all benchmarks
 
-clean: ## remove built artifacts (index, models, logs); keeps the environments
-	rm -rf var models .pytest_cache
+clean: ## remove built artifacts (index, models, logs, reports); keeps the environments and all data
+	rm -rf var/index var/logs var/reports models .pytest_cache .mypy_cache .ruff_cache
+
+clean-data: ## DELETE stored conversations, handoffs, feedback and versions (asks first)
+	@read -p "delete var/ (conversations, handoffs, feedback, versions)? [y/N] " a && [ "$$a" = y ] && rm -rf var

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language
 from knowledge.config import settings
-from knowledge.handoffs import HandoffStore
+from knowledge.conversations.handoffs import HandoffStore
 
 
 def transcript(tracker: Tracker) -> list[dict]:

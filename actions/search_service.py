@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import choose_payload, language, searcher
-from knowledge.present import card_payload, card_values
+from knowledge.catalog.present import card_payload, card_values
 from knowledge.text import is_blank
 
 MAX_CHOICES = 3

@@ -9,9 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language, searcher
+from knowledge.catalog.present import card_values
 from knowledge.config import settings
-from knowledge.nlu_data import nlu_examples
-from knowledge.present import card_values
+from knowledge.maintain.nlu_data import nlu_examples
 from knowledge.text import tokenize
 
 FOLLOW_UP_INTENTS = {"ask_documents", "ask_fees", "ask_steps", "ask_channel", "ask_processing_time", "ask_eligibility"}

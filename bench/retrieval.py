@@ -12,16 +12,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 
 from knowledge.catalog import load_catalog
 from knowledge.config import ROOT, settings
-from knowledge.embeddings import get_embedder
-from knowledge.evaluation import calibrate_mode, grouped_metrics, load_questions, run_questions
-from knowledge.index import build_index, load_index
 from knowledge.search import DEFAULT_PARAMS, Searcher
+from knowledge.search.embeddings import get_embedder
+from knowledge.search.evaluation import calibrate_mode, grouped_metrics, load_questions, run_questions
+from knowledge.search.index import build_index, load_index
 
 RESULTS = ROOT / "bench" / "results"
 XQUAD = ROOT.parent / "shared" / "datasets" / "xquad_r_ar_en"

@@ -23,10 +23,10 @@ import psutil
 
 from knowledge.catalog import Catalog
 from knowledge.config import ROOT, settings
-from knowledge.embeddings import l2_normalize
-from knowledge.evaluation import load_questions
-from knowledge.index import SearchIndex, build_dense, build_lexical, lexical_document
 from knowledge.search import Searcher, default_searcher
+from knowledge.search.embeddings import l2_normalize
+from knowledge.search.evaluation import load_questions
+from knowledge.search.index import SearchIndex, build_dense, build_lexical, lexical_document
 
 RESULTS = ROOT / "bench" / "results"
 VECTORS_PER_SERVICE = 6

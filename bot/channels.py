@@ -19,9 +19,10 @@ import json
 import logging
 import time
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Deque, Dict, Optional, Text
+from typing import Any
 
 import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -29,7 +30,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from knowledge.privacy import redact
+from knowledge.conversations.privacy import redact
 from knowledge.text import clean, detect_language
 
 logger = logging.getLogger(__name__)
@@ -55,9 +56,9 @@ class RateLimiter:
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
-        self._seen: Dict[str, Deque[float]] = defaultdict(deque)
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
 
-    def allow(self, key: str, now: Optional[float] = None) -> bool:
+    def allow(self, key: str, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
         q = self._seen[key]
         while q and now - q[0] > self.window:
@@ -87,11 +88,11 @@ def prepare_text(message: str, max_length: int) -> str:
 
 class DalilRestInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"  # keeps the public URL /webhooks/rest/webhook
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         return cls(**(credentials or {}))
 
     def __init__(self, max_length: int = 2000, rate_limit: int = 30, rate_window: float = 60.0) -> None:
@@ -124,7 +125,7 @@ class DalilRestInput(InputChannel):
     def _error(message: str, status: int = 400) -> response.HTTPResponse:
         return response.json({"error": message}, status=status)
 
-    def prepare(self, body: Any) -> tuple[Optional[str], Optional[str], Optional[response.HTTPResponse]]:
+    def prepare(self, body: Any) -> tuple[str | None, str | None, response.HTTPResponse | None]:
         """(sender, text for Rasa, error response) from a parsed request body."""
         if not isinstance(body, dict):
             return None, None, self._error("the body must be a JSON object with 'sender' and 'message'")
@@ -179,11 +180,11 @@ class DalilSocketIOInput(SocketIOInput):
     answered politely, and the per-sender rate limit."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = dict(credentials or {})
         own = {k: credentials.pop(k) for k in ("max_length", "rate_limit", "rate_window") if k in credentials}
         channel = cls(**credentials)

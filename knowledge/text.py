@@ -23,7 +23,7 @@ ENGLISH = "en"
 
 # Arabic letters (basic block + supplement + presentation forms), excluding digits and
 # punctuation (U+060C comma, U+061F question mark, U+0660-0669 digits, U+06D4 full stop).
-_AR_LETTER = r"\u0621-\u064A\u066E-\u06D3\u06D5\u06FA-\u06FC\u06FF\u0750-\u077F\uFB50-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE70-\uFE74\uFE76-\uFEFC"
+_AR_LETTER = r"\u0621-\u064A\u066E-\u06D3\u06D5\u06FA-\u06FC\u06FF\u0750-\u077F\uFB50-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE70-\uFE74\uFE76-\uFEFC"  # noqa: E501
 _AR_WORD_RE = re.compile(f"[{_AR_LETTER}]+")
 _LATIN_WORD_RE = re.compile(r"[A-Za-z\u00C0-\u024F]+")
 _TATWEEL = "\u0640"

@@ -1,7 +1,6 @@
 """`make run`: build what is missing, start every process, print the URLs, stop all on Ctrl-C."""
 from __future__ import annotations
 
-import os
 import secrets
 import signal
 import sys
@@ -15,16 +14,15 @@ from ops.servers import ensure_model, start_stack
 
 def main() -> int:
     try:
-        index = ensure_index(progress=True)
+        index = ensure_index(progress=sys.stderr.isatty())
     except CatalogError as exc:
         print(f"the catalog is invalid, not starting:\n{exc}", file=sys.stderr)
         return 1
     print(f"search index: {index}")
     model = ensure_model()
-    rasa_port = int(os.environ.get("DALIL_RASA_PORT", "5005"))
-    action_port = int(os.environ.get("DALIL_ACTION_PORT", "5055"))
-    web_port = int(os.environ.get("DALIL_WEB_PORT", "8080"))
-    token = os.environ.get("DALIL_CONSOLE_TOKEN") or secrets.token_urlsafe(18)
+    cfg = settings()
+    rasa_port, action_port, web_port = cfg.rasa_port, cfg.action_port, cfg.web_port
+    token = cfg.console_token or secrets.token_urlsafe(18)
     stack = start_stack(model, settings().var_dir, rasa_port=rasa_port, action_port=action_port, web_port=web_port,
                         env={"DALIL_CONSOLE_TOKEN": token}, host="localhost")
     base = f"http://localhost:{rasa_port}"
@@ -36,7 +34,7 @@ def main() -> int:
         f"  action server    http://localhost:{action_port}/health\n"
         f"  demo page        http://localhost:{web_port}/demo   (the citizen widget)\n"
         f"  agent console    http://localhost:{web_port}/console   token: {token}"
-        f"{'' if os.environ.get('DALIL_CONSOLE_TOKEN') else ' (generated; set DALIL_CONSOLE_TOKEN to choose one)'}\n"
+        f"{'' if cfg.console_token else ' (generated; set DALIL_CONSOLE_TOKEN to choose one)'}\n"
         f"  logs             {settings().var_dir / 'logs'}\n"
         "Press Ctrl-C to stop.",
         flush=True,

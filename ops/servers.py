@@ -2,74 +2,30 @@
 Rasa server (3.10 env). Used by `make run` (ops/run.py) and the end-to-end tests."""
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+from knowledge.config import ROOT, settings
+from knowledge.maintain.rasa import RASA, ensure_model, model_inputs_hash, model_path, rasa_env
+
+__all__ = ["RASA", "ROOT", "ensure_model", "model_inputs_hash", "model_path", "rasa_env", "free_port", "start_stack"]
+
 PYTHON = ROOT / ".venv" / "bin" / "python"
-# What training reads: the components and the text module they tokenize with (bot/channels.py
-# is not used by training, so editing it retrains nothing).
-MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/components.py", "knowledge/text.py")
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def model_inputs_hash(root: Path = ROOT) -> str:
-    """sha256 over everything training reads, so a model is named after its inputs."""
-    h = hashlib.sha256()
-    for name in MODEL_INPUTS:
-        p = root / name
-        files = sorted(f for f in p.rglob("*") if f.is_file() and "__pycache__" not in f.parts) if p.is_dir() else [p]
-        for f in files:
-            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def model_path(root: Path = ROOT) -> Path:
-    return root / "models" / f"dalil-{model_inputs_hash(root)[:12]}.tar.gz"
-
-
-def rasa_env(root: Path = ROOT) -> dict:
-    env = dict(os.environ)
-    # bot/ (custom components) imports knowledge.text: both live at the repository root.
-    env["PYTHONPATH"] = str(root) + os.pathsep + env.get("PYTHONPATH", "")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    # No telemetry or error reports leave this machine (and there is no network to reach).
-    env["RASA_TELEMETRY_ENABLED"] = "false"
-    return env
-
-
-def ensure_model(root: Path = ROOT, quiet: bool = False) -> Path:
-    """Train the Rasa model unless one built from the current inputs exists."""
-    path = model_path(root)
-    if path.exists():
-        return path
-    print(f"training the Rasa model ({path.name}); this takes a few minutes on 2 cores...", flush=True)
-    t0 = time.time()
-    cmd = [str(RASA), "train", "--fixed-model-name", path.name[: -len(".tar.gz")], "--out", str(path.parent),
-           "--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
-    out = subprocess.run(cmd, cwd=root, env=rasa_env(root), capture_output=quiet, text=True)
-    if out.returncode != 0 or not path.exists():
-        tail = (out.stdout or "")[-3000:] + (out.stderr or "")[-3000:] if quiet else ""
-        raise RuntimeError(f"rasa train failed (exit {out.returncode}){': ' + tail if tail else ''}")
-    print(f"trained in {time.time() - t0:.0f} s: {path}", flush=True)
-    return path
 
 
 @dataclass
@@ -150,7 +106,7 @@ class Stack:
         self.services[name].stop()
         self.services[name].start(timeout)
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -204,7 +160,7 @@ def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action
     base_env.setdefault("DALIL_INDEX_DIR", str(ROOT / "var" / "index"))
     token = base_env.get("DALIL_RASA_TOKEN")
     # The widget is served by the web server, so its origin must pass Rasa's CORS check.
-    origins = f"{stack.web_url} " + (cors if cors is not None else os.environ.get("DALIL_CORS_ORIGINS", ""))
+    origins = f"{stack.web_url} " + (cors if cors is not None else settings().cors_origins)
     endpoints = write_endpoints(var_dir, action_port, tracker, lock_store)
 
     def rasa_cmd(port: int) -> list[str]:
@@ -242,4 +198,4 @@ def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action
 if __name__ == "__main__":
     # `python -m ops.servers model`: train if needed and print the model path (Makefile).
     if sys.argv[1:] == ["model"]:
-        print(ensure_model())
+        print(ensure_model(quiet=not sys.stdout.isatty()))  # no epoch bars in CI logs

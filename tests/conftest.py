@@ -1,7 +1,6 @@
 """Shared fixtures. The searcher and the running stack are expensive: one per session."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 

@@ -10,9 +10,9 @@ from actions.choose_service import ActionChooseService
 from actions.handoff import ActionHandoff
 from actions.search_service import ActionSearchService
 from actions.service_detail import ActionServiceDetail
+from knowledge.catalog.present import card_payload, card_values
 from knowledge.config import ROOT
-from knowledge.handoffs import HandoffStore
-from knowledge.present import card_payload, card_values
+from knowledge.conversations.handoffs import HandoffStore
 
 
 def make_tracker(text, intent="ask_service", language="ar", service_id=None, failed=0.0, entities=(), events=()):

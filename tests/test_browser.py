@@ -119,7 +119,7 @@ def test_thumbs_feedback_is_stored(page, web_stack):
     ask(page, "hello", 2)
     page.locator(".dalil-bot").last.get_by_role("button", name="Helpful answer").click()
     sender = page.evaluate("window.DalilWidget.state().sender")
-    from knowledge.feedback import FeedbackStore
+    from knowledge.conversations.feedback import FeedbackStore
 
     store = FeedbackStore(web_stack.var_dir / "dalil.sqlite3")
     page.wait_for_function("true")

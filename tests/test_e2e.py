@@ -94,8 +94,8 @@ def test_dalil_ask_reports_unreachable_bot(capsys):
 
 
 def test_review_finds_the_low_confidence_turns_of_a_conversation(stack):
-    from knowledge.embeddings import get_embedder
-    from knowledge.review import collect, group
+    from knowledge.conversations.review import collect, group
+    from knowledge.search.embeddings import get_embedder
 
     sender = new_sender()
     say(stack, sender, "ابي اجدد اقامتي")          # answered

@@ -3,10 +3,10 @@ import json
 
 import pytest
 
-from knowledge.report import compare, evaluate, flatten
-from knowledge.review import Item, export, group
+from knowledge.conversations.review import Item, export, group
+from knowledge.maintain.report import compare, evaluate, flatten
+from knowledge.maintain.train import train
 from knowledge.search import Searcher
-from knowledge.train import train
 
 
 def test_train_stops_on_an_invalid_catalog_naming_file_service_field(tmp_path, monkeypatch):

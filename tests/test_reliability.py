@@ -150,8 +150,8 @@ def test_handoffs_and_feedback_survive_a_web_server_restart(rstack):
     r = requests.post(f"{rstack.web_url}/api/feedback", json={"conversation_id": s, "message": "x", "rating": -1}, timeout=10)
     assert r.status_code == 201
     rstack.restart("web")
-    from knowledge.feedback import FeedbackStore
-    from knowledge.handoffs import HandoffStore
+    from knowledge.conversations.feedback import FeedbackStore
+    from knowledge.conversations.handoffs import HandoffStore
 
     db = rstack.var_dir / "dalil.sqlite3"
     assert [h["conversation_id"] for h in HandoffStore(db).list() if h["conversation_id"] == s] == [s]

@@ -6,13 +6,16 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from knowledge.catalog import load_catalog
 from knowledge.cli import main
 from knowledge.config import settings
-from knowledge.embeddings import l2_normalize
-from knowledge.index import IndexProblem, build_dense, build_index, check_index, index_dir_for, load_index
 from knowledge.search import Searcher, load_calibration
+from knowledge.search.embeddings import l2_normalize
+from knowledge.search.index import IndexProblem, build_dense, build_index, check_index, index_dir_for, load_index
 
 
 def test_faiss_top_k_equals_brute_force(searcher):
@@ -162,7 +165,7 @@ def test_other_model_is_detected(tiny_index):
 
 def test_sentence_transformers_backend_offline(tmp_path):
     """The sentence-transformers code path with the packaged all-MiniLM-L6-v2 (no hub)."""
-    from knowledge.embeddings import get_embedder
+    from knowledge.search.embeddings import get_embedder
 
     emb = get_embedder("st:minilm")
     vecs = emb.encode(["renew residence permit", "pay traffic fine", "renew my residence permit please"])
@@ -208,7 +211,6 @@ def test_search_rejects_bad_k(capsys):
     assert "-k must be at least 1" in capsys.readouterr().err
 
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st  # noqa: E402
 
 
 @hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

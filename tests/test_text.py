@@ -1,6 +1,7 @@
 """Language detection and Arabic normalization (knowledge/text.py, shared with bot/)."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from knowledge.text import analyze, char_ngrams, detect_language, normalize, stem_ar, tokenize
 

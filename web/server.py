@@ -10,10 +10,10 @@ from pathlib import Path
 from sanic import Request, Sanic, response
 from sanic.exceptions import NotFound
 
+from knowledge.catalog.present import service_detail
 from knowledge.config import settings
-from knowledge.feedback import FeedbackStore
-from knowledge.handoffs import STATUSES, HandoffStore
-from knowledge.present import service_detail
+from knowledge.conversations.feedback import FeedbackStore
+from knowledge.conversations.handoffs import STATUSES, HandoffStore
 from web.openapi import OPENAPI
 
 STATIC = Path(__file__).resolve().parent / "static"

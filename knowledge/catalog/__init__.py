@@ -1,4 +1,5 @@
 """The service catalog: typed records, loading and validation (see SCHEMA.md)."""
+from knowledge.catalog.loader import CatalogError, ValidationError, load_catalog, validate_catalog
 from knowledge.catalog.schema import (
     AUDIENCES,
     CATEGORIES,
@@ -8,7 +9,6 @@ from knowledge.catalog.schema import (
     Fees,
     Service,
 )
-from knowledge.catalog.loader import CatalogError, ValidationError, load_catalog, validate_catalog
 
 __all__ = [
     "AUDIENCES",

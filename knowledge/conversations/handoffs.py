@@ -7,7 +7,7 @@ import uuid
 from contextlib import closing
 from pathlib import Path
 
-from knowledge.db import connect, now
+from knowledge.conversations.db import connect, now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoffs (

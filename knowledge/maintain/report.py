@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from knowledge.config import settings
-from knowledge.evaluation import grouped_metrics, load_questions, run_questions
+from knowledge.search.evaluation import grouped_metrics, load_questions, run_questions
 
 # Figures where higher is better, and the ones where lower is better.
 HIGHER = ("recall@1", "recall@3", "mrr", "oos_rejection", "intent_macro_f1", "entity_micro_f1", "conversations_passed")
@@ -30,16 +30,17 @@ def retrieval_figures(searcher, split: str = "test") -> tuple[dict, list[dict]]:
 def nlu_figures(folds: int = 3, plots: Path | None = None) -> dict:
     """Cross-validated intent/entity F1 per language (bench.nlu's procedure, fewer folds);
     the first fold's confusion matrices go to `plots`."""
-    from bench.nlu import own_cv
+    from knowledge.maintain.nlu_cv import own_cv
 
     res = own_cv(folds, plots)
     return {lang: {k: v for k, v in res[lang].items() if k != "n"} for lang in ("ar", "en")}
 
 
 def conversation_figures(model: Path, out_dir: Path) -> dict:
-    from ops.servers import RASA, ROOT, rasa_env
+    from knowledge.config import ROOT
+    from knowledge.maintain.rasa import RASA, rasa_env
 
-    out = subprocess.run([str(RASA), "test", "core", "--model", str(model), "--stories", "tests/stories",
+    subprocess.run([str(RASA), "test", "core", "--model", str(model), "--stories", "tests/stories",
                           "--out", str(out_dir)], cwd=ROOT, env=rasa_env(), capture_output=True, text=True)
     failed = out_dir / "failed_test_stories.yml"
     text = failed.read_text("utf-8") if failed.exists() else ""

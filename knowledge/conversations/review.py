@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.feedback import FeedbackStore
-from knowledge.handoffs import HandoffStore
+from knowledge.conversations.feedback import FeedbackStore
+from knowledge.conversations.handoffs import HandoffStore
 from knowledge.text import detect_language
 
 FAILED_RESULTS = {"not_found", "repeated_failure"}

@@ -35,7 +35,7 @@ def redact(text: str) -> str:
         return text
     for kind, pattern in PATTERNS:
         if kind == "PHONE":
-            text = pattern.sub(lambda m: f"[{kind}]" if _phone_like(m.group()) else m.group(), text)
+            text = pattern.sub(lambda m: "[PHONE]" if _phone_like(m.group()) else m.group(), text)
         else:
             text = pattern.sub(f"[{kind}]", text)
     return text

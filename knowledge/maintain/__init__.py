@@ -1,0 +1,1 @@
+"""Maintenance: training (Rasa in its own environment), evaluation reports, NLU cross-validation, versions."""
