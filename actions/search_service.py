@@ -31,15 +31,15 @@ class ActionSearchService(Action):
             dispatcher.utter_message(response="utter_empty_message")
             return [SlotSet("search_result", "no_service")]
         result = searcher().search(text, k=MAX_CHOICES)
-        if result.confident and not result.ambiguous:
+        if result.decision == "answer":
             service = result.hits[0].service
             dispatcher.utter_message(response="utter_service_card", json_message=card_payload(service, lang),
                                      **card_values(service, lang))
             return [SlotSet("service_id", service.id), SlotSet("search_result", "found"),
                     SlotSet("failed_searches", 0.0)]
-        if result.confident:
+        if result.decision == "clarify":  # only the candidates that are genuinely close
             buttons = [{"title": h.service.name(lang), "payload": choose_payload(h.service.id)}
-                       for h in result.hits[:MAX_CHOICES]]
+                       for h in result.options[:MAX_CHOICES]]
             dispatcher.utter_message(response="utter_clarify", buttons=buttons)
             return [SlotSet("search_result", "ambiguous")]
         failures = float(tracker.get_slot("failed_searches") or 0) + 1

@@ -19,6 +19,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from knowledge.arabizi import is_arabizi, transliterate_word
 from knowledge.text import _AR_LETTER, detect_language, normalize
 
 # Words are Arabic-letter runs, Latin/digit runs (with inner apostrophes or dots:
@@ -40,8 +41,11 @@ class ArabicAwareTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
         tokens = []
+        # Arabizi words get their Arabic-script form, so the classifier sees the Arabic it
+        # was trained on; offsets stay those of the typed word.
+        arabizi = is_arabizi(text)
         for m in _WORD_RE.finditer(text):
-            norm = normalize(m.group())
+            norm = normalize(transliterate_word(m.group()) if arabizi else m.group())
             if norm:
                 tokens.append(Token(norm, m.start(), m.end(), lemma=norm))
         if not tokens:

@@ -18,6 +18,8 @@ from camel_tools.utils.normalize import (
     normalize_unicode,
 )
 
+from knowledge.arabizi import is_arabizi, transliterate
+
 ARABIC = "ar"
 ENGLISH = "en"
 
@@ -34,13 +36,15 @@ _TOKEN_RE = re.compile(rf"[{_AR_LETTER}]+|[a-z0-9\u00C0-\u024F]+")
 
 
 def detect_language(text: str) -> str | None:
-    """Return "ar" or "en" for the message's language, or None when it has no letters.
+    """Return "ar" or "en" for the language a reply should come in, or None when the
+    message has no letters (the conversation keeps its language).
 
-    Script-based: counts Arabic-script words against Latin words, ignoring digits,
-    emoji and punctuation. Arabic wins when it has at least half as many words as
-    Latin, because Arabic speakers type Latin brand names and abbreviations inside
-    Arabic sentences ("ابي اجدد RP في Metrash2") while English speakers rarely type
-    Arabic script.
+    The rule (README, "Languages"): Arabizi, Arabic typed in Latin letters, is Arabic.
+    Otherwise Arabic-script words are counted against Latin words, ignoring digits, emoji
+    and punctuation, and Arabic wins when it has at least half as many words as Latin:
+    Arabic speakers type Latin abbreviations and brand names inside Arabic sentences
+    ("ابي اجدد ال RP في Metrash2") while English speakers rarely type Arabic script
+    ("how do I renew استمارة" stays English).
     """
     if not text:
         return None
@@ -50,7 +54,15 @@ def detect_language(text: str) -> str | None:
         return None
     if ar_words > 0 and 2 * ar_words >= latin_words:
         return ARABIC
+    if ar_words == 0 and is_arabizi(text):
+        return ARABIC
     return ENGLISH
+
+
+def search_form(text: str) -> str:
+    """What search embeds and matches: an Arabizi message in Arabic script followed by its
+    original spelling (the bank holds Arabizi questions too); any other text unchanged."""
+    return f"{transliterate(text)} {text}" if is_arabizi(text) else text
 
 
 def clean(text: str) -> str:

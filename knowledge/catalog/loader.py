@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.catalog.bank import BankQuestion, count_problems, load_bank
 from knowledge.catalog.schema import (
     AUDIENCES,
     CATEGORIES,
@@ -285,7 +286,17 @@ def validate_catalog(directory: Path) -> tuple[Catalog, list[ValidationError]]:
                 seen[sid] = path.name
             if svc is not None:
                 services.append(svc)
-    return Catalog(entities=tuple(entities), services=tuple(services), sha256=sha256_of(raw)), errors
+    questions: list[BankQuestion] = []
+    bank_dir = directory / "questions"
+    if bank_dir.is_dir():  # a catalog copy without a bank (tests, imports) is still a catalog
+        by_file: dict[str, set[str]] = {}
+        for s in services:
+            by_file.setdefault(Path(s.entity.file).stem, set()).add(s.id)
+        questions, bank_raw = load_bank(bank_dir, by_file, errors)
+        count_problems(questions, by_file, errors)
+        raw += bank_raw
+    return Catalog(entities=tuple(entities), services=tuple(services), sha256=sha256_of(raw),
+                   questions=tuple(questions)), errors
 
 
 def load_catalog(directory: Path | None = None, strict: bool = True) -> Catalog:

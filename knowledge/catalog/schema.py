@@ -90,6 +90,7 @@ class Catalog:
     entities: tuple[Entity, ...]
     services: tuple[Service, ...]
     sha256: str
+    questions: tuple = ()  # BankQuestion records of the question bank, if the catalog has one
 
     def __post_init__(self):
         object.__setattr__(self, "_by_id", {s.id: s for s in self.services})

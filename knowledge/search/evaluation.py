@@ -1,7 +1,13 @@
-"""Retrieval evaluation on the labelled questions in knowledge/eval/, and calibration.
+"""Evaluation on the held-out questions (the evaluation directory, a setting), and calibration.
 
-Questions are split deterministically by a hash of their text: about 40% form the
-development part (calibration), the rest the test part (reporting).
+The questions are written separately from the question bank (a test checks that none is a
+near-duplicate of a bank question or a keyword). They are split by a fixed hash of their
+text: about 40% form the development part (calibration only), the rest the test part
+(every reported figure).
+
+Outcomes of a question: `answered_correctly`, `confidently_wrong` (answered with another
+service, or any answer to an out-of-scope question), `clarified` (right service among the
+options or not), `falsely_declined` (an in-scope question declined), `declined` (out of scope).
 """
 from __future__ import annotations
 
@@ -14,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from knowledge.config import ROOT
+from knowledge.config import settings
 
-EVAL_DIR = ROOT / "knowledge" / "eval"
 DEV_SHARE = 4  # out of 10
+VARIETIES = ("msa", "gulf", "en", "arabizi", "mixed", "typo", "indirect", "abbrev")
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,7 @@ class Question:
     service: str | None  # None: out of scope
     lang: str
     variety: str
+    source: str = ""  # file name
 
     @property
     def split(self) -> str:
@@ -33,24 +40,35 @@ class Question:
         return "dev" if h % 10 < DEV_SHARE else "test"
 
 
-def load_questions(directory: Path = EVAL_DIR) -> list[Question]:
+def load_questions(directory: Path | None = None) -> list[Question]:
     out: list[Question] = []
-    for path in sorted(Path(directory).glob("*.yaml")):
+    for path in sorted(Path(directory or settings().eval_dir).glob("*.yaml")):
         for item in yaml.safe_load(path.read_text("utf-8")) or []:
-            out.append(Question(text=str(item["text"]), service=item.get("service"),
-                                lang=item["lang"], variety=item.get("variety", item["lang"])))
+            out.append(Question(text=str(item["text"]), service=item.get("service"), lang=item["lang"],
+                                variety=item.get("variety", item["lang"]), source=path.name))
     return out
 
 
-def run_questions(searcher, questions: list[Question], mode: str, k: int = 10) -> list[dict]:
-    """Search every question; one record with rank of the right service and top score."""
+def outcome(q: Question, decision: str, top_id: str | None, option_ids: list[str]) -> str:
+    if q.service is None:
+        return "declined" if decision == "decline" else ("clarified_oos" if decision == "clarify" else "confidently_wrong")
+    if decision == "answer":
+        return "answered_correctly" if top_id == q.service else "confidently_wrong"
+    if decision == "clarify":
+        return "clarified_right" if q.service in option_ids else "clarified_wrong"
+    return "falsely_declined"
+
+
+def run_questions(searcher, questions: list[Question], mode: str = "hybrid", k: int = 10) -> list[dict]:
+    """Search every question; one record with the rank of the right service and the outcome."""
     rows = []
     for q in questions:
         res = searcher.search(q.text, k=k, mode=mode)
         ids = [h.service.id for h in res.hits]
         rank = ids.index(q.service) + 1 if q.service in ids else None
-        rows.append({"q": q, "rank": rank, "top": res.hits[0].score if res.hits else 0.0,
-                     "confident": res.confident, "top_id": ids[0] if ids else None})
+        rows.append({"q": q, "rank": rank, "top_id": ids[0] if ids else None, "decision": res.decision,
+                     "outcome": outcome(q, res.decision, ids[0] if ids else None, [h.service.id for h in res.options]),
+                     "language": res.language})
     return rows
 
 
@@ -59,33 +77,36 @@ def metrics(rows: list[dict]) -> dict:
     oos = [r for r in rows if not r["q"].service]
     out: dict = {"n": len(ins), "n_oos": len(oos)}
     if ins:
+        n = len(ins)
         ranks = [r["rank"] for r in ins]
-        out["recall@1"] = round(sum(1 for r in ranks if r == 1) / len(ins), 4)
-        out["recall@3"] = round(sum(1 for r in ranks if r and r <= 3) / len(ins), 4)
-        out["mrr"] = round(sum(1.0 / r for r in ranks if r) / len(ins), 4)
-        out["false_rejection"] = round(sum(1 for r in ins if not r["confident"]) / len(ins), 4)
-        out["confident_accuracy"] = round(
-            sum(1 for r in ins if r["confident"] and r["rank"] == 1) / len(ins), 4)
+        share = lambda name: round(sum(1 for r in ins if r["outcome"] == name) / n, 4)  # noqa: E731
+        out["recall@1"] = round(sum(1 for r in ranks if r == 1) / n, 4)
+        out["recall@3"] = round(sum(1 for r in ranks if r and r <= 3) / n, 4)
+        out["mrr"] = round(sum(1.0 / r for r in ranks if r) / n, 4)
+        out["answered_correctly"] = share("answered_correctly")
+        out["confidently_wrong"] = share("confidently_wrong")
+        out["falsely_declined"] = share("falsely_declined")
+        out["clarified"] = round(share("clarified_right") + share("clarified_wrong"), 4)
+        # Right service on the first answer, counting a clarification that offers it as half.
+        out["right_first_answer"] = round(out["answered_correctly"], 4)
+        out["right_or_offered"] = round(out["answered_correctly"] + share("clarified_right"), 4)
     if oos:
-        out["oos_rejection"] = round(sum(1 for r in oos if not r["confident"]) / len(oos), 4)
+        out["oos_declined"] = round(sum(1 for r in oos if r["outcome"] == "declined") / len(oos), 4)
+        out["oos_answered"] = round(sum(1 for r in oos if r["outcome"] == "confidently_wrong") / len(oos), 4)
     return out
 
 
 def grouped_metrics(rows: list[dict]) -> dict:
-    """Overall, per language and per variety (MSA, Gulf, English, typo, mixed)."""
+    """Overall, per language and per slice (variety), in scope and out of scope apart."""
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         groups["all"].append(r)
         groups[f"lang:{r['q'].lang}"].append(r)
-        groups[f"variety:{r['q'].variety}"].append(r)
+        groups[f"variety:{r['q'].variety}" if r["q"].service else "out_of_scope"].append(r)
     return {g: metrics(rs) for g, rs in sorted(groups.items())}
 
 
-def _only(ch: dict, params: dict) -> dict:
-    """The channels a parameter set uses (a mode without dense must not see dense scores)."""
-    keep = {"dense": params["w_dense"] > 0, "word": params["w_word"] > 0, "char": params["w_char"] > 0}
-    return {k: v for k, v in ch.items() if keep.get(k, False)}
-
+# --- calibration ---------------------------------------------------------------------------
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 4000, lr: float = 0.5):
     """Class-balanced L2 logistic regression by gradient descent (a handful of features)."""
@@ -102,62 +123,98 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 40
     return w, b
 
 
-def _grid(mode: str) -> list[dict]:
-    steps = [i / 10 for i in range(11)]
-    if mode == "dense":
-        weights = [(1.0, 0.0, 0.0)]
-    elif mode == "lexical":
-        weights = [(0.0, w, round(1 - w, 1)) for w in steps]
-    else:
-        weights = [(d, w, round(1 - d - w, 1)) for d in steps for w in steps if d > 0 and d + w <= 1.0001]
-    ks = [(kw, kc) for kw in (2.0, 5.0, 10.0) for kc in (20.0, 50.0, 100.0)] if mode != "dense" else [(5.0, 50.0)]
-    return [{"w_dense": d, "w_word": w, "w_char": max(0.0, c), "k_word": kw, "k_char": kc}
-            for d, w, c in weights for kw, kc in ks]
+def fit_ranking(examples: list[tuple[np.ndarray, int]], allowed: np.ndarray, l2: float = 1e-3,
+                steps: int = 300, lr: float = 0.5) -> np.ndarray:
+    """Listwise ranking weights: softmax over each question's candidates, the right one as
+    the target, by gradient descent. `allowed` masks the features a mode may use."""
+    w = allowed * 1.0
+    for _ in range(steps):
+        grad = np.zeros_like(w)
+        for F, target in examples:
+            z = F @ (w * 4.0)  # a fixed temperature keeps the step size sensible
+            z -= z.max()
+            p = np.exp(z)
+            p /= p.sum()
+            grad += 4.0 * (F.T @ p - F[target])
+        w -= lr * (grad / max(1, len(examples)) + l2 * w)
+        w *= allowed
+    return w
 
 
-def calibrate_mode(searcher, dev: list[Question], mode: str, max_false_rejection: float = 0.04) -> dict:
-    """Pick fusion weights by dev MRR, then the highest threshold that keeps false rejection low.
+COSTS = {"answered_correctly": 0.0, "confidently_wrong": 1.0, "falsely_declined": 1.0, "clarified_right": 0.25,
+         "clarified_wrong": 1.0, "declined": 0.0, "clarified_oos": 0.5}
+MIN_OOS_DECLINED = 0.95
 
-    Channel scores are computed once per question; only the cheap fusion runs per grid point.
-    """
-    from knowledge.search.ranking import confidence, confidence_features, fuse
+
+def choose_thresholds(dev_rows: list[tuple[Question, list[float], list[float], list[str]]], base: dict) -> dict:
+    """t_answer, t_clarify and clarify_margin with the least dev cost, declining >= 95% of out-of-scope.
+    Vectorised over the questions: the probability does not depend on the thresholds."""
+    from knowledge.search.decision import probability
+
+    prob = np.array([probability(f, base) for _, f, _, _ in dev_rows])
+    oos = np.array([q.service is None for q, _, _, _ in dev_rows])
+    right1 = np.array([bool(ids) and ids[0] == q.service for q, _, _, ids in dev_rows])
+    best: tuple | None = None
+    grid = sorted({round(float(x), 3) for x in np.linspace(0.05, 0.95, 37)})
+    for margin in (0.0, 0.01, 0.02, 0.03, 0.05):
+        close = np.array([sum(1 for s in tops[:3] if tops[0] - s <= margin) if tops else 0 for _, _, tops, _ in dev_rows])
+        offered = np.array([q.service in ids[:c] for (q, _, _, ids), c in zip(dev_rows, close)])
+        for ta in grid:
+            for tc in [t for t in grid if t <= ta]:
+                answer = (prob >= ta) | ((prob >= tc) & (close < 2))
+                clarify = ~answer & (prob >= tc)
+                decline = ~answer & ~clarify
+                if oos.any() and (decline & oos).sum() / oos.sum() < MIN_OOS_DECLINED:
+                    continue
+                cost = (COSTS["confidently_wrong"] * ((answer & ~oos & ~right1).sum() + (answer & oos).sum())
+                        + COSTS["falsely_declined"] * (decline & ~oos).sum()
+                        + COSTS["clarified_right"] * (clarify & ~oos & offered).sum()
+                        + COSTS["clarified_wrong"] * (clarify & ~oos & ~offered).sum()
+                        + COSTS["clarified_oos"] * (clarify & oos).sum())
+                key = (float(cost), -ta)
+                if best is None or key < best[0]:
+                    best = (key, {"t_answer": ta, "t_clarify": tc, "clarify_margin": margin})
+    return best[1] if best else {"t_answer": 0.95, "t_clarify": 0.95, "clarify_margin": 0.0}
+
+
+def calibrate_mode(searcher, dev: list[Question], mode: str) -> dict:
+    """Fit ranking weights, the confidence model and the decision thresholds on `dev`."""
+    from knowledge.search.decision import decision_features, probability
+    from knowledge.search.ranking import FEATURES, MODE_FEATURES, candidate_features, rank
+    from knowledge.text import search_form
 
     ids = searcher.index.service_ids
-    cached = [(q, searcher.channel_scores(q.text)) for q in dev]
-    best = None
-    for params in _grid(mode):
-        ranks, feats = [], []
-        for q, ch in cached:
-            ranked = fuse(_only(ch, params), params)
-            order = [ids[pos] for pos, *_ in ranked[:10]]
-            ranks.append(order.index(q.service) + 1 if q.service in order else None)
-            feats.append(confidence_features(ranked))
-        ins = [r for q, r in zip(dev, ranks) if q.service]
-        mrr = sum(1.0 / r for r in ins if r) / max(1, len(ins))
-        r1 = sum(1 for r in ins if r == 1) / max(1, len(ins))
-        if best is None or (mrr, r1) > best[0]:
-            best = ((mrr, r1), params, feats)
-    (mrr, _), params, feats = best
+    position = {sid: i for i, sid in enumerate(ids)}
+    cached = [(q, candidate_features(searcher.channel_scores(search_form(q.text), MODE_FEATURES[mode]))) for q in dev]
+    allowed = np.array([1.0 if f in MODE_FEATURES[mode] else 0.0 for f in FEATURES])
+    examples = []
+    for q, cands in cached:
+        if q.service and position.get(q.service) in cands:
+            order = list(cands)
+            examples.append((np.array([cands[c] for c in order]), order.index(position[q.service])))
+    weights = fit_ranking(examples, allowed)
+    feats, labels, dev_rows = [], [], []
+    for q, cands in cached:
+        ranked = rank(cands, list(weights))
+        f = decision_features(ranked, q.text)
+        top_ids = [ids[pos] for pos, _, _ in ranked[:3]]
+        feats.append(f)
+        labels.append(1.0 if q.service and top_ids and top_ids[0] == q.service else 0.0)
+        dev_rows.append((q, f, [s for _, s, _ in ranked[:3]], top_ids))
     X = np.array(feats)
-    y = np.array([1.0 if q.service else 0.0 for q in dev])
-    weights, bias = fit_logistic(X, y)
-    params = {**params, "conf_weights": [round(float(w), 6) for w in weights], "conf_bias": round(float(bias), 6)}
-    probs = [confidence(list(f), params) for f in feats]
-    in_scores = np.array(sorted(t for q, t in zip(dev, probs) if q.service))
-    oos_scores = np.array([t for q, t in zip(dev, probs) if not q.service])
-    # Largest threshold rejecting at most `max_false_rejection` of in-scope dev questions.
-    cut = int(np.floor(max_false_rejection * len(in_scores)))
-    threshold = float(in_scores[cut]) if len(in_scores) else 0.5
-    result = {**searcher.params[mode], **params, "threshold": round(threshold - 1e-6, 6)}
-    searcher.params[mode] = result
-    return {**result, "dev_mrr": round(mrr, 4), "dev_oos_rejection":
-            round(float(np.mean(oos_scores < result["threshold"])) if len(oos_scores) else 0.0, 4)}
+    cw, cb = fit_logistic(X, np.array(labels))
+    params = {"weights": [round(float(w), 6) for w in weights], "conf_weights": [round(float(w), 6) for w in cw],
+              "conf_bias": round(float(cb), 6)}
+    params.update(choose_thresholds(dev_rows, params))
+    searcher.params[mode] = {**searcher.params[mode], **params}
+    probs = [probability(f, params) for f in feats]
+    return {**params, "dev_questions": len(dev), "dev_mean_p": round(float(np.mean(probs)), 4)}
 
 
-def calibrate(searcher, path: Path) -> dict:
+def calibrate(searcher, path: Path, modes=("hybrid", "dense", "lexical")) -> dict:
     """Calibrate every mode on the dev questions and store it under the embedder's model id."""
     dev = [q for q in load_questions() if q.split == "dev"]
-    result = {mode: calibrate_mode(searcher, dev, mode) for mode in ("hybrid", "dense", "lexical")}
+    result = {mode: calibrate_mode(searcher, dev, mode) for mode in modes}
     stored = json.loads(Path(path).read_text("utf-8")) if Path(path).exists() else {}
     stored[searcher.embedder.model_id] = {m: {k: v for k, v in r.items() if not k.startswith("dev_")}
                                           for m, r in result.items()}

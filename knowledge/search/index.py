@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from knowledge.search.embeddings import Embedder, EmbeddingCache
 from knowledge.text import analyze, char_ngrams
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: question bank vectors and question-level BM25
 FIX_HINT = "run `dalil index build` (or `make run`, which rebuilds it)"
 
 
@@ -67,6 +68,9 @@ def build_dense(vectors: np.ndarray, ann_threshold: int):
 
 
 LEXICAL_ANALYZERS = {"word": analyze, "char": char_ngrams}
+# BM25 channels: over one document per service, and over the question bank (one per question).
+LEXICAL_INDEXES = {"word": "word", "char": "char", "qword": "word", "qchar": "char"}
+KIND_DOC, KIND_QUESTION = 0, 1
 
 
 def build_lexical(documents: list[str], analyzer: str = "word"):
@@ -82,9 +86,11 @@ def build_lexical(documents: list[str], analyzer: str = "word"):
 class SearchIndex:
     """Loaded artifacts: what search needs, nothing else."""
 
-    dense: object  # faiss.Index
+    dense: Any  # faiss.Index
     vector_service: np.ndarray  # service position for each dense vector
-    lexical: dict  # analyzer name -> bm25s.BM25
+    vector_kind: np.ndarray  # KIND_DOC or KIND_QUESTION for each dense vector
+    question_service: np.ndarray  # service position for each bank question (the q* BM25 documents)
+    lexical: dict  # LEXICAL_INDEXES name -> bm25s.BM25
     service_ids: list[str]
     manifest: dict
 
@@ -108,10 +114,18 @@ def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold:
 
     texts: list[str] = []
     owner: list[int] = []
+    kinds: list[int] = []
     for pos, service in enumerate(catalog.services):
         for _kind, text in service.texts():
             texts.append(text)
             owner.append(pos)
+            kinds.append(KIND_DOC)
+    position = {s.id: i for i, s in enumerate(catalog.services)}
+    questions = [q for q in catalog.questions if q.service in position]
+    for q in questions:
+        texts.append(q.text)
+        owner.append(position[q.service])
+        kinds.append(KIND_QUESTION)
     cache = EmbeddingCache(Path(cache_dir or root) / f"embeddings-{embedder.model_id}.npz", embedder)
     bar = None
     if progress:
@@ -132,10 +146,13 @@ def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold:
     dense = build_dense(vectors, ann_threshold)
     faiss.write_index(dense, str(tmp / "dense.faiss"))
     np.save(tmp / "vector_service.npy", np.asarray(owner, dtype=np.int32))
+    np.save(tmp / "vector_kind.npy", np.asarray(kinds, dtype=np.int8))
+    np.save(tmp / "question_service.npy", np.asarray([position[q.service] for q in questions], dtype=np.int32))
     (tmp / "services.json").write_text(json.dumps([s.id for s in catalog.services], ensure_ascii=False), "utf-8")
     documents = [lexical_document(s) for s in catalog.services]
-    for analyzer in LEXICAL_ANALYZERS:
-        build_lexical(documents, analyzer).save(str(tmp / f"bm25-{analyzer}"), show_progress=False)
+    for name, analyzer in LEXICAL_INDEXES.items():
+        docs = documents if not name.startswith("q") else [q.text for q in questions] or [""]
+        build_lexical(docs, analyzer).save(str(tmp / f"bm25-{name}"), show_progress=False)
     files = sorted(p for p in tmp.rglob("*") if p.is_file())
     manifest = {
         "format": FORMAT_VERSION,
@@ -144,6 +161,7 @@ def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold:
         "catalog_sha256": catalog.sha256,
         "services": len(catalog.services),
         "vectors": int(len(vectors)),
+        "questions": len(questions),
         "dense_index": type(dense).__name__,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": library_versions(),
@@ -188,13 +206,16 @@ def load_index(catalog: Catalog, model_id: str, root: Path) -> SearchIndex:
     try:
         dense = faiss.read_index(str(path / "dense.faiss"))
         vector_service = np.load(path / "vector_service.npy")
+        vector_kind = np.load(path / "vector_kind.npy")
+        question_service = np.load(path / "question_service.npy")
         service_ids = json.loads((path / "services.json").read_text("utf-8"))
-        lexical = {a: bm25s.BM25.load(str(path / f"bm25-{a}"), show_progress=False) for a in LEXICAL_ANALYZERS}
+        lexical = {a: bm25s.BM25.load(str(path / f"bm25-{a}"), show_progress=False) for a in LEXICAL_INDEXES}
     except Exception as exc:  # faiss raises RuntimeError, numpy ValueError, ...
         raise IndexProblem(f"index at {path} could not be read ({exc}): {FIX_HINT}") from exc
     if service_ids != [s.id for s in catalog.services]:
         raise IndexProblem(f"index at {path} lists different services than the catalog: {FIX_HINT}")
     if hasattr(dense, "hnsw"):
         dense.hnsw.efSearch = 128
-    return SearchIndex(dense=dense, vector_service=vector_service, lexical=lexical,
+    return SearchIndex(dense=dense, vector_service=vector_service, vector_kind=vector_kind,
+                       question_service=question_service, lexical=lexical,
                        service_ids=service_ids, manifest=manifest)

@@ -1,19 +1,21 @@
-"""Hybrid search: dense (FAISS) + two BM25 channels fused, with a calibrated `confident`.
+"""Hybrid search over service texts and the question bank, and one decision per query:
+answer, clarify or decline.
 
-score(service) = w_dense * dense + w_word * sat(bm25_word, k_word) + w_char * sat(bm25_char, k_char)
-  dense:     the best cosine between the query and any of the service's texts;
-  bm25_word: BM25 of the service document on stemmed, normalized words;
-  bm25_char: BM25 on character 3-grams (typos, spelling variants);
-  sat(x, k) = x / (x + k) squashes BM25 into [0, 1).
-`confident` comes from a logistic model over a few features of the ranking (top score,
-margin to the second, and the top hit's score in each channel), fitted with its
-threshold on the development questions
-(knowledge/search/calibration.json, written by `dalil calibrate`); without a calibration, a plain
-threshold on the top score.
+Per candidate service, six channels (FEATURES):
+  doc_dense  best cosine between the query and the service's own texts (names, description, keywords);
+  q_dense    best cosine between the query and the service's bank questions;
+  doc_word / doc_char   BM25 of the service document on stemmed words / character 3-grams;
+  q_word / q_char       best BM25 among the service's bank questions (same two analyzers);
+BM25 scores are squashed with x / (x + k). The ranking score is a weighted sum, weights
+learnt on the development questions (`dalil calibrate`, knowledge/search/decision.py).
+
+An Arabizi query is searched in Arabic script plus its original spelling, so it meets both
+the Arabic and the Arabizi questions of the bank.
 """
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,9 +24,12 @@ import numpy as np
 
 from knowledge.catalog import Catalog, Service, load_catalog
 from knowledge.config import settings
+from knowledge.search.decision import CONF_FEATURES, Decision, decide, decision_features
 from knowledge.search.embeddings import Embedder, get_embedder
 from knowledge.search.index import (
+    KIND_QUESTION,
     LEXICAL_ANALYZERS,
+    LEXICAL_INDEXES,
     IndexProblem,
     SearchIndex,
     build_index,
@@ -32,15 +37,23 @@ from knowledge.search.index import (
     index_dir_for,
     load_index,
 )
-from knowledge.text import ENGLISH, clean, detect_language
+from knowledge.text import ENGLISH, clean, detect_language, search_form
 
 MODES = ("hybrid", "dense", "lexical")
-_COMMON = {"k_word": 5.0, "k_char": 50.0, "threshold": 0.45, "ambiguity_margin": 0.02}
+FEATURES = ("doc_dense", "q_dense", "doc_word", "doc_char", "q_word", "q_char")
+SATURATION = {"doc_word": 5.0, "doc_char": 50.0, "q_word": 5.0, "q_char": 30.0}
+# Which features each mode may use (the benchmarks compare the channels).
+MODE_FEATURES = {
+    "hybrid": FEATURES,
+    "dense": ("doc_dense", "q_dense"),
+    "lexical": ("doc_word", "doc_char", "q_word", "q_char"),
+}
+_W = {"doc_dense": 0.3, "q_dense": 0.4, "doc_word": 0.1, "doc_char": 0.05, "q_word": 0.1, "q_char": 0.05}
 # Used until a calibration exists for the embedder in use.
 DEFAULT_PARAMS = {
-    "hybrid": {**_COMMON, "w_dense": 0.4, "w_word": 0.4, "w_char": 0.2},
-    "dense": {**_COMMON, "w_dense": 1.0, "w_word": 0.0, "w_char": 0.0},
-    "lexical": {**_COMMON, "w_dense": 0.0, "w_word": 0.7, "w_char": 0.3},
+    mode: {"weights": [(_W[f] if f in MODE_FEATURES[mode] else 0.0) for f in FEATURES],
+           "conf_weights": [], "conf_bias": 0.0, "t_answer": 0.55, "t_clarify": 0.45, "clarify_margin": 0.03}
+    for mode in MODES
 }
 DENSE_CANDIDATES = 256
 LEXICAL_CANDIDATES = 64
@@ -50,8 +63,8 @@ LEXICAL_CANDIDATES = 64
 class Hit:
     service: Service
     score: float
-    dense: float
-    lexical: float  # the word channel, squashed to [0, 1)
+    dense: float  # the better of the two dense channels
+    lexical: float  # the better of the two word channels, squashed to [0, 1)
 
     def to_dict(self) -> dict:
         s = self.service
@@ -63,17 +76,16 @@ class Hit:
 class SearchResult:
     query: str
     language: str
-    confident: bool
+    confident: bool  # answer or clarify: the question is about one of the hits
     hits: list[Hit] = field(default_factory=list)
-    ambiguous: bool = False
-    confidence: float = 0.0
+    ambiguous: bool = False  # clarify: offer `options`
+    confidence: float = 0.0  # estimated probability that the first hit is right
+    decision: str = "decline"  # answer | clarify | decline
+    options: list[Hit] = field(default_factory=list)  # the close candidates to offer when clarifying
 
     def to_dict(self) -> dict:
         return {"query": self.query, "language": self.language, "confident": self.confident,
-                "results": [h.to_dict() for h in self.hits]}
-
-
-N_FEATURES = 5  # length of confidence_features(); a calibration for another length is stale
+                "decision": self.decision, "results": [h.to_dict() for h in self.hits]}
 
 
 def load_calibration(path: Path, model_id: str) -> dict:
@@ -83,13 +95,12 @@ def load_calibration(path: Path, model_id: str) -> dict:
     if Path(path).exists():
         stored = json.loads(Path(path).read_text("utf-8")).get(model_id, {})
         for mode, values in stored.items():
-            if len(values.get("conf_weights") or [0] * N_FEATURES) != N_FEATURES:
-                import warnings
-
-                warnings.warn(f"calibration for {model_id}/{mode} in {path} is stale; run `dalil calibrate`")
+            if len(values.get("weights") or []) != len(FEATURES) or \
+                    len(values.get("conf_weights") or [0] * len(CONF_FEATURES)) != len(CONF_FEATURES):
+                warnings.warn(f"calibration for {model_id}/{mode} in {path} is stale; run `dalil calibrate`", stacklevel=2)
                 continue
             if mode in params:
-                params[mode].update({k: v for k, v in values.items() if k in params[mode] or k.startswith("conf_")})
+                params[mode].update({k: v for k, v in values.items() if k in params[mode]})
     return params
 
 
@@ -99,33 +110,45 @@ class Searcher:
         self.embedder = embedder
         self.index = index
         self.params = params
-        self._services = [catalog.get(sid) for sid in index.service_ids]
+        services = [catalog.get(sid) for sid in index.service_ids]
+        if any(s is None for s in services):
+            raise IndexProblem("the index names services the catalog does not have; run `dalil index build`")
+        self._services: list[Service] = [s for s in services if s is not None]
 
-    def channel_scores(self, query: str, channels=("dense", "word", "char")) -> dict[str, dict[int, float]]:
-        """Per-channel scores of candidate services (position in the catalog -> score)."""
+    def channel_scores(self, text: str, features=FEATURES) -> dict[str, dict[int, float]]:
+        """Raw per-channel scores of candidate services (position in the catalog -> score)."""
         out: dict[str, dict[int, float]] = {}
-        if "dense" in channels:
-            dense: dict[int, float] = {}
-            n = min(DENSE_CANDIDATES, self.index.dense.ntotal)
+        if "doc_dense" in features or "q_dense" in features:
+            doc: dict[int, float] = {}
+            qst: dict[int, float] = {}
+            n = min(DENSE_CANDIDATES * 4, self.index.dense.ntotal)
             if n:
-                qvec = self.embedder.encode([query])
-                scores, ids = self.index.dense.search(qvec, n)
+                scores, ids = self.index.dense.search(self.embedder.encode([text]), n)
                 for score, vid in zip(scores[0], ids[0]):
-                    pos = int(self.index.vector_service[vid]) if vid >= 0 else -1
-                    if pos >= 0 and score > dense.get(pos, -1.0):
-                        dense[pos] = float(score)
-            out["dense"] = dense
-        for name in ("word", "char"):
-            if name not in channels:
+                    if vid < 0:
+                        continue
+                    pos = int(self.index.vector_service[vid])
+                    target = qst if self.index.vector_kind[vid] == KIND_QUESTION else doc
+                    if score > target.get(pos, -1.0):
+                        target[pos] = float(score)
+            out["doc_dense"], out["q_dense"] = doc, qst
+        for name, analyzer in LEXICAL_INDEXES.items():
+            feature = ("q_" if name.startswith("q") else "doc_") + analyzer
+            if feature not in features:
                 continue
-            tokens = LEXICAL_ANALYZERS[name](query)
-            scores: dict[int, float] = {}
+            tokens = LEXICAL_ANALYZERS[analyzer](text)
+            found: dict[int, float] = {}
             if tokens:
                 bm = self.index.lexical[name].get_scores(tokens)
-                m = min(LEXICAL_CANDIDATES, len(bm))
+                m = min(LEXICAL_CANDIDATES * (4 if name.startswith("q") else 1), len(bm))
                 top = np.argpartition(-bm, m - 1)[:m] if m < len(bm) else np.arange(len(bm))
-                scores = {int(i): float(bm[i]) for i in top if bm[i] > 0}
-            out[name] = scores
+                owner = self.index.question_service if name.startswith("q") else None
+                for i in top:
+                    if bm[i] <= 0:
+                        continue
+                    pos = int(owner[i]) if owner is not None else int(i)
+                    found[pos] = max(found.get(pos, 0.0), float(bm[i]))
+            out[feature] = found
         return out
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> SearchResult:
@@ -140,50 +163,43 @@ class Searcher:
         if not text:
             return SearchResult(query=query, language=language, confident=False)
         p = self.params[mode]
-        wanted = tuple(c for c, w in (("dense", p["w_dense"]), ("word", p["w_word"]), ("char", p["w_char"])) if w > 0)
-        ch = self.channel_scores(text, wanted)
-        ranked = fuse(ch, p)
-        hits = [Hit(self._services[pos], s, d, w) for pos, s, d, w, _ in ranked[:k]]
-        features = confidence_features(ranked)
-        conf = confidence(features, p) if ranked else 0.0
-        confident = bool(ranked) and features[0] > 0 and conf >= p["threshold"]
-        ambiguous = confident and len(hits) > 1 and hits[0].score - hits[1].score < p["ambiguity_margin"]
-        return SearchResult(query=query, language=language, confident=confident, hits=hits, ambiguous=ambiguous,
-                            confidence=conf)
+        ch = self.channel_scores(search_form(text), MODE_FEATURES[mode])
+        ranked = rank(candidate_features(ch), p["weights"])
+        hits = [Hit(self._services[pos], s, max(f[0], f[1]), max(f[2], f[4])) for pos, s, f in ranked[:k]]
+        verdict: Decision = decide(decision_features(ranked, text), [s for _, s, _ in ranked[:3]], p)
+        options = hits[:verdict.n_options] if verdict.action == "clarify" else []
+        return SearchResult(query=query, language=language, confident=verdict.action != "decline", hits=hits,
+                            ambiguous=verdict.action == "clarify", confidence=verdict.probability,
+                            decision=verdict.action, options=options)
 
 
-def fuse(ch: dict[str, dict[int, float]], p: dict) -> list[tuple[int, float, float, float, float]]:
-    """Rank candidates by fused score, best first:
-    [(position, score, dense cosine, word BM25 squashed, char BM25 squashed)]."""
-    dense = ch.get("dense", {})
-    floor = min(dense.values()) if dense else 0.0  # unseen in dense top-n: at most the n-th score
-    word, char = ch.get("word", {}), ch.get("char", {})
-    out = []
-    for pos in set(dense) | set(word) | set(char):
-        d = dense.get(pos, floor) if "dense" in ch else 0.0
-        w, c = word.get(pos, 0.0), char.get(pos, 0.0)
-        ws, cs = w / (w + p["k_word"]), c / (c + p["k_char"])
-        score = p["w_dense"] * d + p["w_word"] * ws + p["w_char"] * cs
-        out.append((pos, score, d, ws, cs))
-    out.sort(key=lambda t: (-t[1], t[0]))
+def candidate_features(ch: dict[str, dict[int, float]]) -> dict[int, list[float]]:
+    """Every candidate's FEATURES vector; a dense channel's unseen candidate gets that channel's
+    lowest seen score (it ranked below all of them), a lexical one gets 0."""
+    candidates: set[int] = set()
+    for scores in ch.values():
+        candidates |= set(scores)
+    floors = {f: (min(ch[f].values()) if ch.get(f) else 0.0) for f in ("doc_dense", "q_dense")}
+    out = {}
+    for pos in candidates:
+        vec = []
+        for f in FEATURES:
+            raw = ch.get(f, {}).get(pos)
+            if f.endswith("dense"):
+                vec.append(raw if raw is not None else floors[f])
+            else:
+                x = raw or 0.0
+                vec.append(x / (x + SATURATION[f]))
+        out[pos] = vec
     return out
 
 
-def confidence_features(ranked: list[tuple]) -> list[float]:
-    """[top score, margin to the second, top hit's cosine, its squashed word BM25, its squashed char BM25]."""
-    if not ranked:
-        return [0.0] * N_FEATURES
-    _, top, cos, word, char = ranked[0]
-    second = ranked[1][1] if len(ranked) > 1 else 0.0
-    return [top, top - second, cos, word, char]
-
-
-def confidence(features: list[float], p: dict) -> float:
-    """Probability-like confidence from the calibrated logistic model (or the raw top score)."""
-    if not p.get("conf_weights"):
-        return features[0]
-    z = float(np.dot(p["conf_weights"], features) + p["conf_bias"])
-    return float(1.0 / (1.0 + np.exp(-z)))
+def rank(features: dict[int, list[float]], weights: list[float]) -> list[tuple[int, float, list[float]]]:
+    """Candidates by weighted score, best first: [(position, score, features)]."""
+    w = np.asarray(weights, dtype=np.float64)
+    out = [(pos, float(np.dot(w, f)), f) for pos, f in features.items()]
+    out.sort(key=lambda t: (-t[1], t[0]))
+    return out
 
 
 def ensure_index(catalog: Catalog | None = None, embedder: Embedder | None = None, progress: bool = False) -> Path:

@@ -1,0 +1,100 @@
+"""The question bank: per service, the questions people really type, tagged by register.
+
+`questions/<body>.yaml` next to the catalog file of the same body (format in SCHEMA.md).
+Search indexes every question as a text of its service: a short query is matched far
+more reliably against other short questions than against a service description.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge.text import normalize
+
+REGISTERS = ("msa", "gulf", "en", "arabizi", "mixed", "typo")
+MIN_QUESTIONS = 20  # per service
+MIN_PER_REGISTER = {"msa": 3, "gulf": 3, "en": 3, "arabizi": 2, "mixed": 2, "typo": 1}
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    service: str
+    register: str
+    text: str
+
+
+def bank_files(directory: Path) -> list[Path]:
+    return sorted(Path(directory).glob("*.yaml"))
+
+
+def load_bank(directory: Path, services_by_file: dict[str, set[str]], errors: list) -> tuple[list[BankQuestion], list[bytes]]:
+    """Questions of every bank file, appending a ValidationError for each problem:
+    unknown body or service, unknown register, too few questions, duplicates."""
+    from knowledge.catalog.loader import ValidationError
+
+    out: list[BankQuestion] = []
+    raw: list[bytes] = []
+    seen: dict[str, tuple[str, str]] = {}  # normalized text -> (service, file)
+    for path in bank_files(directory):
+        name = f"questions/{path.name}"
+        raw.append(name.encode() + b"\0" + path.read_bytes())
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            errors.append(ValidationError(name, None, None, f"not valid YAML: {exc}"))
+            continue
+        body = path.stem
+        if body not in services_by_file:
+            errors.append(ValidationError(name, None, None, f"no catalog file {body}.yaml for this bank file"))
+            continue
+        if not isinstance(data, dict):
+            errors.append(ValidationError(name, None, None, "must map service ids to registers"))
+            continue
+        for sid, registers in data.items():
+            if sid not in services_by_file[body]:
+                errors.append(ValidationError(name, str(sid), None, f"no such service in {body}.yaml"))
+                continue
+            if not isinstance(registers, dict):
+                errors.append(ValidationError(name, sid, None, "must map registers to lists of questions"))
+                continue
+            for register, questions in registers.items():
+                if register not in REGISTERS:
+                    errors.append(ValidationError(name, sid, str(register), f"unknown register; use {', '.join(REGISTERS)}"))
+                    continue
+                if not isinstance(questions, list):
+                    errors.append(ValidationError(name, sid, register, "must be a list of questions"))
+                    continue
+                for i, q in enumerate(questions):
+                    if not isinstance(q, str) or not q.strip():
+                        errors.append(ValidationError(name, sid, f"{register}[{i + 1}]", "must be a non-empty string"))
+                        continue
+                    key = " ".join(normalize(q).split())
+                    if key in seen:
+                        other, ofile = seen[key]
+                        where = "again" if other == sid else f"also under {other} in {ofile}"
+                        errors.append(ValidationError(name, sid, f"{register}[{i + 1}]", f"duplicate question {q!r} ({where})"))
+                        continue
+                    seen[key] = (sid, name)
+                    out.append(BankQuestion(sid, register, " ".join(q.split())))
+    return out, raw
+
+
+def count_problems(questions: list[BankQuestion], services_by_file: dict[str, set[str]], errors: list) -> None:
+    """Every service needs MIN_QUESTIONS questions and a few of each register."""
+    from knowledge.catalog.loader import ValidationError
+
+    total = Counter(q.service for q in questions)
+    per_register = Counter((q.service, q.register) for q in questions)
+    for body, sids in sorted(services_by_file.items()):
+        for sid in sorted(sids):
+            if total[sid] < MIN_QUESTIONS:
+                errors.append(ValidationError(f"questions/{body}.yaml", sid, None,
+                                              f"{total[sid]} questions; at least {MIN_QUESTIONS} are needed"))
+                continue
+            for register, n in MIN_PER_REGISTER.items():
+                if per_register[(sid, register)] < n:
+                    errors.append(ValidationError(f"questions/{body}.yaml", sid, register,
+                                                  f"{per_register[(sid, register)]} questions; at least {n} are needed"))

@@ -1,0 +1,82 @@
+"""One decision per query: answer (the first hit), clarify (offer the close candidates) or
+decline, from all the evidence the ranking has.
+
+P(first hit is right) comes from a logistic model over CONF_FEATURES, fitted on the
+development questions (in scope and out of scope) by `dalil calibrate`. Then:
+  answer   when P >= t_answer, or P >= t_clarify and no other candidate is close;
+  clarify  when P >= t_clarify and 2-3 candidates score within `clarify_margin` of the first
+           (genuinely close, both plausible: a residence permit and a driving licence never are);
+  decline  otherwise.
+The thresholds and the margin minimise, on the development questions, the cost of a wrong
+answer (1), a wrong refusal of an in-scope question (1) and a clarification (0.25; 1 when
+the right service is not among the options), with at least 95% of out-of-scope declined.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from knowledge.text import normalize
+
+CONF_FEATURES = ("top", "margin", "q_dense", "doc_dense", "q_word", "q_char", "doc_word", "foreign", "short")
+
+# Names of other countries and of their government systems. "Renew iqama on Absher" or
+# "Emirates ID renewal" share every service word with a Qatar service but are not ours.
+# A feature, not a rule: its weight is learnt, and an in-scope question that names a
+# country ("attest my degree from India") still scores on everything else.
+FOREIGN = frozenset(normalize(w) for w in """
+saudi ksa riyadh jeddah absher muqeem tawakkalna qiwa nafath jawazat-ksa uae emirates emirati dubai
+abu dhabi sharjah ajman icp amer gdrfa rta kuwait kuwaiti sahel bahrain bahraini oman omani muscat rop
+egypt egyptian cairo jordan amman lebanon india indian pakistan pakistani nadra philippines filipino
+philippine oec poea owwa dmw bangladesh nepal sri lanka kenya uk britain british brp london usa us
+america american uscis esta schengen europe germany france canada canadian australia australian turkey
+السعوديه السعودية الرياض جده ابشر أبشر مقيم توكلنا قوى نفاذ الامارات الإمارات اماراتيه دبي ابوظبي
+الشارقه عجمان الكويت الكويتيه البحرين عمان العمانيه مسقط مصر المصريه القاهره الاردن الاردنيه لبنان
+الهند الهنديه باكستان الفلبين بنغلاديش نيبال بريطانيا البريطانيه لندن امريكا الامريكيه شنغن اوروبا
+المانيا فرنسا كندا استراليا تركيا
+""".split())
+_WORD_RE = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # answer | clarify | decline
+    probability: float
+    n_options: int = 0
+
+
+def mentions_foreign(text: str) -> bool:
+    words = _WORD_RE.findall(normalize(text))
+    pairs = {" ".join(p) for p in zip(words, words[1:])}
+    return any(w in FOREIGN for w in words) or bool(pairs & {"abu dhabi", "sri lanka"})
+
+
+def decision_features(ranked: list[tuple[int, float, list[float]]], text: str) -> list[float]:
+    """CONF_FEATURES of a ranking (see ranking.FEATURES for the order of each candidate's features)."""
+    if not ranked:
+        return [0.0] * len(CONF_FEATURES)
+    _, top, f = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    short = 1.0 if len(_WORD_RE.findall(text)) <= 2 else 0.0
+    return [top, top - second, f[1], f[0], f[4], f[5], f[2], 1.0 if mentions_foreign(text) else 0.0, short]
+
+
+def probability(features: list[float], p: dict) -> float:
+    """P(first hit is right) from the calibrated model; uncalibrated, the top score itself."""
+    if not p.get("conf_weights"):
+        return float(features[0])
+    z = sum(w * x for w, x in zip(p["conf_weights"], features)) + p["conf_bias"]
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def decide(features: list[float], top_scores: list[float], p: dict) -> Decision:
+    if not top_scores:
+        return Decision("decline", 0.0)
+    prob = probability(features, p)
+    close = sum(1 for s in top_scores[:3] if top_scores[0] - s <= p["clarify_margin"])
+    if prob >= p["t_answer"]:
+        return Decision("answer", prob)
+    if prob >= p["t_clarify"]:
+        return Decision("clarify", prob, close) if close >= 2 else Decision("answer", prob)
+    return Decision("decline", prob)
