@@ -7,6 +7,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import choose_payload, language, searcher
+from actions.service_detail import response_for
+from knowledge.aspects import ASPECTS, detect_aspect, service_words
+from knowledge.catalog import Service
 from knowledge.catalog.present import card_payload, card_values
 from knowledge.text import is_blank
 
@@ -15,10 +18,14 @@ FAILURES_BEFORE_HANDOFF = 2
 
 
 class ActionSearchService(Action):
-    """Find the service a free question is about; set `search_result` for the rules.
+    """Answer a question about a service, or a follow-up about an aspect of the current one.
 
-    found -> the service card; ambiguous -> up to three buttons; not_found -> the rules
-    apologise; repeated_failure (second miss in a row) -> the rules hand over.
+    The NLU has one question intent; the `aspect` entity (or knowledge.aspects on the text)
+    says what is asked. A question that names a service is searched: answer -> the card,
+    or the asked aspect of it; clarify -> the close candidates as buttons; decline -> the
+    rules apologise (not_found), and hand over on a second miss (repeated_failure). A
+    follow-up that names no service ("how much does it cost?") is about the service in
+    the `service_id` slot, or asks which service when there is none.
     """
 
     def name(self) -> str:
@@ -30,19 +37,34 @@ class ActionSearchService(Action):
         if is_blank(text):
             dispatcher.utter_message(response="utter_empty_message")
             return [SlotSet("search_result", "no_service")]
-        result = searcher().search(text, k=MAX_CHOICES)
-        if result.decision == "answer":
-            service = result.hits[0].service
-            dispatcher.utter_message(response="utter_service_card", json_message=card_payload(service, lang),
-                                     **card_values(service, lang))
-            return [SlotSet("service_id", service.id), SlotSet("search_result", "found"),
-                    SlotSet("failed_searches", 0.0)]
+        aspect = next((v for v in tracker.get_latest_entity_values("aspect") if v in ASPECTS), None) \
+            or detect_aspect(text)
+        s = searcher()
+        current = s.catalog.get(tracker.get_slot("service_id") or "")
+        names_a_service = bool(service_words(text))
+        if aspect and not names_a_service:
+            if current is None:
+                dispatcher.utter_message(response="utter_ask_which_service")
+                return [SlotSet("search_result", "no_service")]
+            return self.answer(dispatcher, current, aspect, lang)
+        result = s.search(text, k=MAX_CHOICES)
+        if result.decision == "answer":  # "how do I renew my RP" asks for the card, which leads with the steps
+            return self.answer(dispatcher, result.hits[0].service, None if aspect == "steps" else aspect, lang)
         if result.decision == "clarify":  # only the candidates that are genuinely close
             buttons = [{"title": h.service.name(lang), "payload": choose_payload(h.service.id)}
                        for h in result.options[:MAX_CHOICES]]
             dispatcher.utter_message(response="utter_clarify", buttons=buttons)
             return [SlotSet("search_result", "ambiguous")]
+        if aspect and current is not None:  # "and the fees for my wife?": still the current service
+            return self.answer(dispatcher, current, aspect, lang)
         failures = float(tracker.get_slot("failed_searches") or 0) + 1
         if failures >= FAILURES_BEFORE_HANDOFF:
             return [SlotSet("search_result", "repeated_failure"), SlotSet("failed_searches", 0.0)]
         return [SlotSet("search_result", "not_found"), SlotSet("failed_searches", failures)]
+
+    @staticmethod
+    def answer(dispatcher: CollectingDispatcher, service: Service, aspect: str | None, lang: str) -> list[dict]:
+        response = response_for(aspect, service)
+        extra = {"json_message": card_payload(service, lang)} if response == "utter_service_card" else {}
+        dispatcher.utter_message(response=response, **extra, **card_values(service, lang))
+        return [SlotSet("service_id", service.id), SlotSet("search_result", "found"), SlotSet("failed_searches", 0.0)]

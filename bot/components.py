@@ -20,6 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.arabizi import is_arabizi, transliterate_word
+from knowledge.aspects import detect_aspect
 from knowledge.text import _AR_LETTER, detect_language, normalize
 
 # Words are Arabic-letter runs, Latin/digit runs (with inner apostrophes or dots:
@@ -130,4 +131,31 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         self._featurize(messages)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class AspectExtractor(GraphComponent):
+    """Adds an `aspect` entity (documents, fees, steps, channel, processing_time, eligibility)
+    from knowledge.aspects: one question intent plus what it asks, instead of six look-alike
+    intents users do not tell apart."""
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> AspectExtractor:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            aspect = detect_aspect(text)
+            if aspect is None:
+                continue
+            entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != "aspect"]
+            entities.append({"entity": "aspect", "value": aspect, "start": 0, "end": len(text),
+                             "confidence": 1.0, "extractor": self.__class__.__name__})
+            message.set(ENTITIES, entities, add_to_output=True)
         return messages

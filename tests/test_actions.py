@@ -9,7 +9,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.choose_service import ActionChooseService
 from actions.handoff import ActionHandoff
 from actions.search_service import ActionSearchService
-from actions.service_detail import ActionServiceDetail
 from knowledge.catalog.present import card_payload, card_values
 from knowledge.config import ROOT
 from knowledge.conversations.handoffs import HandoffStore
@@ -71,51 +70,78 @@ def test_blank_message_gets_the_empty_message_reply(dispatcher):
     assert [m["response"] for m in dispatcher.messages] == ["utter_empty_message"]
 
 
-def test_ambiguous_offers_up_to_three_buttons(dispatcher, searcher, monkeypatch):
-    # Make every confident result ambiguous to exercise the branch deterministically.
-    monkeypatch.setitem(searcher.params["hybrid"], "ambiguity_margin", 10.0)
+def test_clarify_offers_only_the_close_candidates_as_buttons(dispatcher, searcher, monkeypatch):
+    # Force the clarify region (never answer, always clarify) to exercise the branch.
+    for key, value in (("t_answer", 1.01), ("t_clarify", 0.0), ("clarify_margin", 100.0)):
+        monkeypatch.setitem(searcher.params["hybrid"], key, value)
     events = run(ActionSearchService(), make_tracker("ابي اجدد رخصة القيادة", language="ar"), dispatcher)
     assert events == [SlotSet("search_result", "ambiguous")]
     [msg] = dispatcher.messages
     assert msg["response"] == "utter_clarify"
-    assert 2 <= len(msg["buttons"]) <= 3
-    hits = searcher.search("ابي اجدد رخصة القيادة", k=3).hits
-    assert msg["buttons"] == [{"title": h.service.name_ar, "payload": '/choose_service{"service_id":"%s"}' % h.service.id}
-                              for h in hits]
+    assert len(msg["buttons"]) == 3
+    assert msg["buttons"][0] == {"title": "تجديد رخصة القيادة", "payload": '/choose_service{"service_id":"moi-dl-renewal"}'}
+    monkeypatch.setitem(searcher.params["hybrid"], "clarify_margin", 0.0)  # nothing close: answered instead
+    dispatcher.messages.clear()
+    events = run(ActionSearchService(), make_tracker("ابي اجدد رخصة القيادة", language="ar"), dispatcher)
+    assert events[0] == SlotSet("service_id", "moi-dl-renewal")
 
 
-@pytest.mark.parametrize("intent, response", [
-    ("ask_documents", "utter_service_documents"), ("ask_fees", "utter_service_fees"),
-    ("ask_steps", "utter_service_steps"), ("ask_channel", "utter_service_channels"),
-    ("ask_eligibility", "utter_service_eligibility"),
+@pytest.mark.parametrize("text, response", [
+    ("وش الاوراق المطلوبة", "utter_service_documents"), ("كم الرسوم؟", "utter_service_fees"),
+    ("وش الخطوات", "utter_service_steps"), ("اقدر اسويها اونلاين؟", "utter_service_channels"),
+    ("مين يقدر يقدم", "utter_service_eligibility"), ("كم ياخذ وقت", "utter_service_processing_time"),
 ])
-def test_follow_up_answers_about_the_service_in_the_slot(dispatcher, intent, response, catalog):
-    tracker = make_tracker("كم الرسوم؟" if intent == "ask_fees" else "طيب؟", intent=intent, service_id="moi-rp-renewal")
-    events = run(ActionServiceDetail(), tracker, dispatcher)
-    assert events == [SlotSet("service_id", "moi-rp-renewal"), SlotSet("search_result", "found")]
+def test_follow_up_answers_the_aspect_of_the_service_in_the_slot(dispatcher, text, response):
+    # One question intent: the aspect comes from the text (or the NLU's `aspect` entity).
+    events = run(ActionSearchService(), make_tracker(text, service_id="moi-rp-renewal"), dispatcher)
+    assert events == [SlotSet("service_id", "moi-rp-renewal"), SlotSet("search_result", "found"),
+                      SlotSet("failed_searches", 0.0)]
     [msg] = dispatcher.messages
     assert msg["response"] == response
     assert msg["name"] == "تجديد رخصة الإقامة"
-    assert msg["fees"] == card_values(catalog.get("moi-rp-renewal"), "ar")["fees"]
+
+
+def test_the_aspect_entity_from_the_nlu_wins(dispatcher):
+    tracker = make_tracker("طيب؟", service_id="moi-rp-renewal", entities=[{"entity": "aspect", "value": "fees"}])
+    run(ActionSearchService(), tracker, dispatcher)
+    assert dispatcher.messages[0]["response"] == "utter_service_fees"
 
 
 def test_processing_time_unknown_has_its_own_response(dispatcher, catalog):
     sid = next(s.id for s in catalog.services if not s.processing_time_en)
-    run(ActionServiceDetail(), make_tracker("how long?", intent="ask_processing_time", language="en", service_id=sid), dispatcher)
+    run(ActionSearchService(), make_tracker("how long does it take?", language="en", service_id=sid), dispatcher)
     assert dispatcher.messages[0]["response"] == "utter_processing_time_unknown"
 
 
 def test_follow_up_naming_another_service_switches_to_it(dispatcher):
-    tracker = make_tracker("what documents do I need to renew my driving licence", intent="ask_documents",
-                           language="en", service_id="moi-rp-renewal")
-    events = run(ActionServiceDetail(), tracker, dispatcher)
+    tracker = make_tracker("what documents do I need to renew my driving licence", language="en",
+                           service_id="moi-rp-renewal")
+    events = run(ActionSearchService(), tracker, dispatcher)
     assert events[0] == SlotSet("service_id", "moi-dl-renewal")
+    assert dispatcher.messages[0]["response"] == "utter_service_documents"
+    assert dispatcher.messages[0]["name"] == "Driving Licence Renewal"
 
 
 def test_follow_up_without_a_service_asks_which(dispatcher):
-    events = run(ActionServiceDetail(), make_tracker("how much?", intent="ask_fees", language="en"), dispatcher)
+    events = run(ActionSearchService(), make_tracker("how much?", language="en"), dispatcher)
     assert events == [SlotSet("search_result", "no_service")]
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_which_service"]
+
+
+def test_abbreviation_question_then_cost_follow_up(dispatcher):
+    events = run(ActionSearchService(), make_tracker("how do i renew my RP", language="en"), dispatcher)
+    assert events[0] == SlotSet("service_id", "moi-rp-renewal")
+    assert dispatcher.messages[0]["response"] == "utter_service_card"
+    dispatcher.messages.clear()
+    run(ActionSearchService(), make_tracker("how much does it cost?", language="en", service_id="moi-rp-renewal"), dispatcher)
+    [msg] = dispatcher.messages
+    assert msg["response"] == "utter_service_fees" and msg["name"] == "Residence Permit Renewal"
+
+
+def test_arabizi_question_is_answered(dispatcher):
+    events = run(ActionSearchService(), make_tracker("abi ajadid rukhsat el siyaqa"), dispatcher)
+    assert events[0] == SlotSet("service_id", "moi-dl-renewal")
+    assert dispatcher.messages[0]["name"] == "تجديد رخصة القيادة"
 
 
 def test_choose_service_from_button(dispatcher):

@@ -15,7 +15,8 @@ from knowledge.config import ROOT
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 # What training reads: the components and the text module they tokenize with (bot/channels.py
 # is not used by training, so editing it retrains nothing).
-MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/components.py", "knowledge/text.py", "knowledge/arabizi.py")
+MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/components.py", "knowledge/text.py", "knowledge/arabizi.py",
+                "knowledge/aspects.py")
 
 
 def model_inputs_hash(root: Path = ROOT) -> str:
