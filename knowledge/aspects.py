@@ -17,7 +17,8 @@ ASPECTS = ("documents", "fees", "steps", "channel", "processing_time", "eligibil
 # Order matters: the first aspect whose pattern matches wins ("how much time" is time, not fees;
 # "where do I start" is steps, not channel).
 _PATTERNS: list[tuple[str, str]] = [
-    ("steps", r"\bstep|where do i start|walk me through|guide me through|go about|break it down|stages|what happens after|how (can|do|should) i apply|first thing|what do i click|which button|من وين ابدا|خطو|اضغط|اول شي"),
+    ("steps", r"\bstep|where do i start|walk me through|guide me through|go about|break it down|stages|"
+              r"what happens after|how (can|do|should) i apply|first thing|what do i click|which button|من وين ابدا|خطو|اضغط|اول شي"),
     ("processing_time", r"how long|how many (days|weeks|hours|working|months)|how much time|how soon|"
                         r"when (will|do|can|does|is)|by when|processing time|turnaround|instant|immediate|same day|"
                         r"urgent|express|the time\b|duration|months\b|done today|is that normal|بسرعه|quick|fast|waiting|wait\b|take long|valid for|"
