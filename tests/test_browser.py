@@ -2,7 +2,6 @@
 
 Screenshots are saved to tests/artifacts/ (git-ignored) for people to look at.
 """
-import json
 import shutil
 import uuid
 from pathlib import Path
@@ -14,19 +13,8 @@ pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-TOKEN = "test-console-token-" + uuid.uuid4().hex[:8]
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def web_stack(tmp_path_factory):
-    from ops.servers import ROOT, ensure_model, start_stack
-
-    var = tmp_path_factory.mktemp("browser-stack")
-    env = {"DALIL_INDEX_DIR": str(ROOT / "var" / "index"), "DALIL_CONSOLE_TOKEN": TOKEN}
-    with start_stack(ensure_model(quiet=True), var, env=env) as s:
-        yield s
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +38,8 @@ def page(browser):
     context.close()
 
 
-def open_widget(page, web_stack):
-    page.goto(f"{web_stack.web_url}/demo")
+def open_widget(page, stack):
+    page.goto(f"{stack.web_url}/demo")
     page.get_by_role("button", name="افتح المحادثة مع دليل").click()
     page.wait_for_selector(".dalil-panel:not([hidden])")
 
@@ -62,8 +50,8 @@ def ask(page, text, expect_bubbles):
     page.wait_for_function(f"document.querySelectorAll('.dalil-bot').length >= {expect_bubbles}", timeout=60000)
 
 
-def test_arabic_question_gets_rtl_service_card(page, web_stack):
-    open_widget(page, web_stack)
+def test_arabic_question_gets_rtl_service_card(page, stack):
+    open_widget(page, stack)
     ask(page, "ابي اجدد اقامتي", 2)
     card = page.locator(".dalil-bot").last
     assert card.get_attribute("dir") == "rtl"
@@ -76,8 +64,8 @@ def test_arabic_question_gets_rtl_service_card(page, web_stack):
     page.screenshot(path=str(ARTIFACTS / "widget-arabic-card.png"))
 
 
-def test_english_question_is_ltr_and_button_click_answers(page, web_stack):
-    open_widget(page, web_stack)
+def test_english_question_is_ltr_and_button_click_answers(page, stack):
+    open_widget(page, stack)
     ask(page, "how do I pay a traffic fine?", 2)
     card = page.locator(".dalil-bot").last
     assert card.get_attribute("dir") == "ltr"
@@ -90,8 +78,8 @@ def test_english_question_is_ltr_and_button_click_answers(page, web_stack):
     page.screenshot(path=str(ARTIFACTS / "widget-english-button.png"))
 
 
-def test_reload_keeps_the_conversation(page, web_stack):
-    open_widget(page, web_stack)
+def test_reload_keeps_the_conversation(page, stack):
+    open_widget(page, stack)
     ask(page, "hello", 2)
     before = page.locator(".dalil-msg").all_inner_texts()
     sender = page.evaluate("window.DalilWidget.state().sender")
@@ -103,8 +91,8 @@ def test_reload_keeps_the_conversation(page, web_stack):
     page.screenshot(path=str(ARTIFACTS / "widget-after-reload.png"))
 
 
-def test_script_input_is_shown_as_text(page, web_stack):
-    open_widget(page, web_stack)
+def test_script_input_is_shown_as_text(page, stack):
+    open_widget(page, stack)
     evil = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
     ask(page, evil, 2)
     user = page.locator(".dalil-user").last
@@ -114,14 +102,14 @@ def test_script_input_is_shown_as_text(page, web_stack):
     page.screenshot(path=str(ARTIFACTS / "widget-script-as-text.png"))
 
 
-def test_thumbs_feedback_is_stored(page, web_stack):
-    open_widget(page, web_stack)
+def test_thumbs_feedback_is_stored(page, stack):
+    open_widget(page, stack)
     ask(page, "hello", 2)
     page.locator(".dalil-bot").last.get_by_role("button", name="Helpful answer").click()
     sender = page.evaluate("window.DalilWidget.state().sender")
     from knowledge.conversations.feedback import FeedbackStore
 
-    store = FeedbackStore(web_stack.var_dir / "dalil.sqlite3")
+    store = FeedbackStore(stack.var_dir / "dalil.sqlite3")
     page.wait_for_function("true")
     for _ in range(50):
         rows = store.list(sender)
@@ -131,10 +119,10 @@ def test_thumbs_feedback_is_stored(page, web_stack):
     assert [(r["rating"], r["message"].startswith("Hello! I'm Dalil")) for r in rows] == [(1, True)]
 
 
-def test_widget_fits_360px_and_is_keyboard_usable(browser, web_stack):
+def test_widget_fits_360px_and_is_keyboard_usable(browser, stack):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
-    page.goto(f"{web_stack.web_url}/demo")
+    page.goto(f"{stack.web_url}/demo")
     page.keyboard.press("Tab")  # the launcher is the first focusable element
     assert page.evaluate("document.activeElement.className") == "dalil-launcher"
     page.keyboard.press("Enter")
@@ -148,11 +136,11 @@ def test_widget_fits_360px_and_is_keyboard_usable(browser, web_stack):
     context.close()
 
 
-def test_console_rejects_without_token(page, web_stack):
-    assert requests.get(f"{web_stack.web_url}/api/search", params={"q": "QID"}, timeout=10).status_code == 401
-    assert requests.get(f"{web_stack.web_url}/api/handoffs", headers={"Authorization": "Bearer wrong"},
+def test_console_rejects_without_token(page, stack):
+    assert requests.get(f"{stack.web_url}/api/search", params={"q": "QID"}, timeout=10).status_code == 401
+    assert requests.get(f"{stack.web_url}/api/handoffs", headers={"Authorization": "Bearer wrong"},
                         timeout=10).status_code == 401
-    page.goto(f"{web_stack.web_url}/console")
+    page.goto(f"{stack.web_url}/console")
     page.fill("#token", "wrong")
     page.click("#login button")
     page.wait_for_function("document.getElementById('status').textContent.startsWith('Access denied')")
@@ -160,9 +148,9 @@ def test_console_rejects_without_token(page, web_stack):
     page.screenshot(path=str(ARTIFACTS / "console-denied.png"))
 
 
-def test_console_search_shows_the_expected_service(page, web_stack):
-    page.goto(f"{web_stack.web_url}/console")
-    page.fill("#token", TOKEN)
+def test_console_search_shows_the_expected_service(page, stack, console_token):
+    page.goto(f"{stack.web_url}/console")
+    page.fill("#token", console_token)
     page.click("#login button")
     page.wait_for_selector("#app:not([hidden])")
     page.fill("#q", "ابي اجدد رخصة السواقة")
@@ -176,20 +164,21 @@ def test_console_search_shows_the_expected_service(page, web_stack):
     page.screenshot(path=str(ARTIFACTS / "console-search.png"), full_page=True)
 
 
-def test_console_api_handoff_queue(web_stack):
+def test_console_api_handoff_queue(stack, console_token):
     """A handoff made through the bot appears in the queue and can be taken and resolved."""
     sender = "browser-" + uuid.uuid4().hex[:6]
-    requests.post(f"{web_stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "ابي اكلم موظف"},
+    requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "ابي اكلم موظف"},
                   timeout=60).raise_for_status()
-    auth = {"Authorization": f"Bearer {TOKEN}"}
-    queue = requests.get(f"{web_stack.web_url}/api/handoffs", params={"status": "open"}, headers=auth, timeout=10).json()
+    auth = {"Authorization": f"Bearer {console_token}"}
+    queue = requests.get(f"{stack.web_url}/api/handoffs", params={"status": "open"}, headers=auth, timeout=10).json()
     [h] = [h for h in queue["handoffs"] if h["conversation_id"] == sender]
     assert h["language"] == "ar" and h["transcript"][0] == {**h["transcript"][0], "role": "user", "text": "ابي اكلم موظف"}
     for status in ("taken", "resolved"):
-        r = requests.post(f"{web_stack.web_url}/api/handoffs/{h['id']}/status", json={"status": status}, headers=auth, timeout=10)
+        r = requests.post(f"{stack.web_url}/api/handoffs/{h['id']}/status", json={"status": status}, headers=auth, timeout=10)
         assert r.status_code == 200 and r.json()["status"] == status
-    bad = requests.post(f"{web_stack.web_url}/api/handoffs/{h['id']}/status", json={"status": "gone"}, headers=auth, timeout=10)
+        listed = requests.get(f"{stack.web_url}/api/handoffs", params={"status": status}, headers=auth, timeout=10).json()
+        assert [x["status"] for x in listed["handoffs"] if x["id"] == h["id"]] == [status]  # read back, not echoed
+    bad = requests.post(f"{stack.web_url}/api/handoffs/{h['id']}/status", json={"status": "gone"}, headers=auth, timeout=10)
     assert bad.status_code == 400
-    spec = requests.get(f"{web_stack.web_url}/api/openapi.json", headers=auth, timeout=10).json()
+    spec = requests.get(f"{stack.web_url}/api/openapi.json", headers=auth, timeout=10).json()
     assert spec["openapi"].startswith("3.") and "/api/handoffs/{ref}/status" in spec["paths"]
-    assert json.dumps(spec)  # serializable as served

@@ -121,11 +121,11 @@ def test_dalil_chat_in_the_terminal(stack):
     assert "Hello! I'm Dalil" in out.stdout and "Traffic Violations Payment" in out.stdout
 
 
-def test_zz_stop_leaves_no_process_behind(stack):
-    """Defined last, so it runs last in this module: stopping ends every server and its children."""
-    procs = [psutil.Process(p.pid) for p in stack.processes]
+def test_stop_leaves_no_process_behind(fresh_stack):
+    """Stopping ends every server and its children."""
+    procs = [psutil.Process(p.pid) for p in fresh_stack.processes]
     family = procs + [c for p in procs for c in p.children(recursive=True)]
     assert len(procs) == 3 and all(p.is_running() for p in procs)
-    stack.stop()
+    fresh_stack.stop()
     gone, alive = psutil.wait_procs(family, timeout=10)
     assert alive == []

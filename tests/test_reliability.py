@@ -1,5 +1,5 @@
-"""Bad input, faults and persistence against the real servers (own stack: these tests
-stop and restart servers)."""
+"""Bad input, faults and persistence against the real servers. Tests that stop or restart
+a server use a stack of their own (`fresh_stack`); the rest share `stack`."""
 import uuid
 
 import pytest
@@ -8,15 +8,6 @@ import requests
 from knowledge.text import detect_language
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def rstack(tmp_path_factory):
-    from ops.servers import ROOT, ensure_model, start_stack
-
-    var = tmp_path_factory.mktemp("reliability")
-    with start_stack(ensure_model(quiet=True), var, env={"DALIL_INDEX_DIR": str(ROOT / "var" / "index")}) as s:
-        yield s
 
 
 def url(stack):
@@ -45,37 +36,37 @@ def events(stack, s):
 # --- bad input ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("blank", ["", "   ", "\n\t", "\x00\x01"])
-def test_empty_messages_get_a_polite_reply(rstack, blank):
+def test_empty_messages_get_a_polite_reply(stack, blank):
     s = sender()
-    say(rstack, s, "hello")  # the conversation is in English
-    assert texts(say(rstack, s, blank)) == ["Your message seems to be empty. Type your question about any "
+    say(stack, s, "hello")  # the conversation is in English
+    assert texts(say(stack, s, blank)) == ["Your message seems to be empty. Type your question about any "
                                             "government service and I'll help."]
 
 
-def test_empty_message_in_an_arabic_conversation_is_answered_in_arabic(rstack):
+def test_empty_message_in_an_arabic_conversation_is_answered_in_arabic(stack):
     s = sender()
-    say(rstack, s, "السلام عليكم")
-    [reply] = texts(say(rstack, s, "  "))
+    say(stack, s, "السلام عليكم")
+    [reply] = texts(say(stack, s, "  "))
     assert reply.startswith("يبدو أن رسالتك فارغة")
 
 
 @pytest.mark.parametrize("text, lang", [("ابي اجدد اقامتي " * 1300, "ar"), ("renew my permit " * 1300, "en")])
-def test_very_long_message_gets_a_polite_reply_in_its_language(rstack, text, lang):
+def test_very_long_message_gets_a_polite_reply_in_its_language(stack, text, lang):
     assert len(text) > 20000
-    [reply] = texts(say(rstack, sender(), text))
+    [reply] = texts(say(stack, sender(), text))
     assert detect_language(reply) == lang and ("2000" in reply or "2,000" in reply)
 
 
-def test_control_characters_are_removed_before_understanding(rstack):
-    [card, *_] = say(rstack, sender(), "ابي\x00 اجدد\u202e اقامتي\x07")
+def test_control_characters_are_removed_before_understanding(stack):
+    [card, *_] = say(stack, sender(), "ابي\x00 اجدد\u202e اقامتي\x07")
     assert card["text"].splitlines()[0] == "تجديد رخصة الإقامة"
 
 
 @pytest.mark.parametrize("text", ["😀😀😀", "<script>alert(1)</script>", "'; DROP TABLE events; --",
                                   "مرحبا hello 123 ١٢٣ 🙂"])
-def test_odd_messages_get_a_reply_and_the_server_keeps_serving(rstack, text):
-    assert texts(say(rstack, sender(), text))
-    assert texts(say(rstack, sender(), "hello"))[0].startswith("Hello! I'm Dalil")
+def test_odd_messages_get_a_reply_and_the_server_keeps_serving(stack, text):
+    assert texts(say(stack, sender(), text))
+    assert texts(say(stack, sender(), "hello"))[0].startswith("Hello! I'm Dalil")
 
 
 @pytest.mark.parametrize("body, content_type, error", [
@@ -85,19 +76,19 @@ def test_odd_messages_get_a_reply_and_the_server_keeps_serving(rstack, text):
     (b'{"message": "hello"}', "application/json", "'sender'"),
     (b'{"sender": "x", "message": 42}', "application/json", "'message' must be a string"),
 ])
-def test_malformed_requests_get_a_clear_400(rstack, body, content_type, error):
-    r = requests.post(url(rstack), data=body, headers={"Content-Type": content_type}, timeout=30)
+def test_malformed_requests_get_a_clear_400(stack, body, content_type, error):
+    r = requests.post(url(stack), data=body, headers={"Content-Type": content_type}, timeout=30)
     assert r.status_code == 400 and error in r.json()["error"]
 
 
-def test_rate_limit_per_sender(rstack):
+def test_rate_limit_per_sender(stack):
     s = sender()
-    codes = [requests.post(url(rstack), json={"sender": s, "message": "/greet"}, timeout=30).status_code
+    codes = [requests.post(url(stack), json={"sender": s, "message": "/greet"}, timeout=30).status_code
              for _ in range(31)]
     assert codes[:30] == [200] * 30 and codes[30] == 429
-    r = requests.post(url(rstack), json={"sender": s, "message": "مرحبا"}, timeout=30)
+    r = requests.post(url(stack), json={"sender": s, "message": "مرحبا"}, timeout=30)
     assert r.status_code == 429 and r.json()[0]["text"].startswith("وصلت رسائل كثيرة")
-    assert say(rstack, sender(), "hello")  # other senders are not affected
+    assert say(stack, sender(), "hello")  # other senders are not affected
 
 
 # --- privacy --------------------------------------------------------------------------
@@ -112,54 +103,54 @@ def test_rate_limit_per_sender(rstack):
     ("ايميلي ali.h@example.com", "ali.h@example.com", "[EMAIL]"),
     ("email me at fatima@example.qa please", "fatima@example.qa", "[EMAIL]"),
 ])
-def test_personal_data_never_reaches_the_tracker_store(rstack, text, secret, placeholder):
+def test_personal_data_never_reaches_the_tracker_store(stack, text, secret, placeholder):
     s = sender()
-    say(rstack, s, text)
-    stored = [e for e in events(rstack, s) if e["event"] == "user"]
+    say(stack, s, text)
+    stored = [e for e in events(stack, s) if e["event"] == "user"]
     assert stored and placeholder in stored[-1]["text"]
-    assert secret not in str(events(rstack, s))
-    log = (rstack.var_dir / "logs" / "rasa.log").read_text(errors="replace")
+    assert secret not in str(events(stack, s))
+    log = (stack.var_dir / "logs" / "rasa.log").read_text(errors="replace")
     assert secret not in log
 
 
 # --- faults and persistence -----------------------------------------------------------
 
-def test_action_server_down_then_back(rstack):
+def test_action_server_down_then_back(fresh_stack):
     s = sender()
-    rstack.services["actions"].stop()
-    [reply] = texts(say(rstack, s, "ابي اجدد اقامتي"))
+    fresh_stack.services["actions"].stop()
+    [reply] = texts(say(fresh_stack, s, "ابي اجدد اقامتي"))
     assert reply.startswith("عذراً، خدمة البحث غير متاحة مؤقتاً")
-    [reply] = texts(say(rstack, s, "how do I renew my driving licence?"))
+    [reply] = texts(say(fresh_stack, s, "how do I renew my driving licence?"))
     assert reply.startswith("Sorry, service search is temporarily unavailable")
-    rstack.services["actions"].start(timeout=120)
-    card = say(rstack, s, "how do I renew my driving licence?")[0]
+    fresh_stack.services["actions"].start(timeout=120)
+    card = say(fresh_stack, s, "how do I renew my driving licence?")[0]
     assert card["text"].splitlines()[0] == "Driving Licence Renewal"
 
 
-def test_conversation_survives_a_rasa_restart(rstack):
+def test_conversation_survives_a_rasa_restart(fresh_stack):
     s = sender()
-    assert say(rstack, s, "ابي اجدد اقامتي")[0]["text"].splitlines()[0] == "تجديد رخصة الإقامة"
-    rstack.restart("rasa")
-    [fees] = texts(say(rstack, s, "كم الرسوم؟"))
+    assert say(fresh_stack, s, "ابي اجدد اقامتي")[0]["text"].splitlines()[0] == "تجديد رخصة الإقامة"
+    fresh_stack.restart("rasa")
+    [fees] = texts(say(fresh_stack, s, "كم الرسوم؟"))
     assert fees.startswith("رسوم خدمة «تجديد رخصة الإقامة»")
 
 
-def test_handoffs_and_feedback_survive_a_web_server_restart(rstack):
+def test_handoffs_and_feedback_survive_a_web_server_restart(fresh_stack):
     s = sender()
-    say(rstack, s, "ابي اكلم موظف")
-    r = requests.post(f"{rstack.web_url}/api/feedback", json={"conversation_id": s, "message": "x", "rating": -1}, timeout=10)
+    say(fresh_stack, s, "ابي اكلم موظف")
+    r = requests.post(f"{fresh_stack.web_url}/api/feedback", json={"conversation_id": s, "message": "x", "rating": -1}, timeout=10)
     assert r.status_code == 201
-    rstack.restart("web")
+    fresh_stack.restart("web")
     from knowledge.conversations.feedback import FeedbackStore
     from knowledge.conversations.handoffs import HandoffStore
 
-    db = rstack.var_dir / "dalil.sqlite3"
+    db = fresh_stack.var_dir / "dalil.sqlite3"
     assert [h["conversation_id"] for h in HandoffStore(db).list() if h["conversation_id"] == s] == [s]
     assert [f["rating"] for f in FeedbackStore(db).list(s)] == [-1]
-    assert requests.get(f"{rstack.web_url}/health", timeout=10).status_code == 200
+    assert requests.get(f"{fresh_stack.web_url}/health", timeout=10).status_code == 200
 
 
-def test_socketio_channel_answers_and_handles_blank_messages(rstack):
+def test_socketio_channel_answers_and_handles_blank_messages(stack):
     """Through a real socket.io client (long-polling): a service question gets its card,
     a blank message the polite reply (the channel's input handling, shared with REST)."""
     import json
@@ -168,7 +159,7 @@ def test_socketio_channel_answers_and_handles_blank_messages(rstack):
     from ops.servers import ROOT
 
     out = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), str(ROOT / "tests" / "clients" / "socketio_chat.py"),
-                          rstack.rasa_url, sender(), "ابي اجدد اقامتي وجوالي 55123456", "   "],
+                          stack.rasa_url, sender(), "ابي اجدد اقامتي وجوالي 55123456", "   "],
                          capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr[-2000:]
     first, second = json.loads(out.stdout)

@@ -220,3 +220,38 @@ def calibrate(searcher, path: Path, modes=("hybrid", "dense", "lexical")) -> dic
                                           for m, r in result.items()}
     Path(path).write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", "utf-8")
     return result
+
+
+# --- independence of the evaluation ---------------------------------------------------------
+
+NEAR_DUPLICATE = 0.92
+
+
+def near_duplicates(catalog, embedder, questions: list[Question], cache_dir: Path,
+                    threshold: float = NEAR_DUPLICATE) -> list[dict]:
+    """Evaluation questions too close to what the system learns from: within `threshold`
+    cosine of a bank question or a catalog keyword, or equal to one once normalized.
+    Embeddings are cached by text next to the index (the bank and keywords are there already)."""
+    from knowledge.search.embeddings import EmbeddingCache
+    from knowledge.text import normalize
+
+    learnt = [(q.text, f"bank:{q.service}") for q in catalog.questions]
+    for s in catalog.services:
+        learnt += [(k, f"keyword:{s.id}") for k in s.keywords_en + s.keywords_ar]
+    cache = EmbeddingCache(Path(cache_dir) / f"embeddings-{embedder.model_id}.npz", embedder)
+    learnt_vecs = cache.encode([t for t, _ in learnt])
+    eval_vecs = cache.encode([q.text for q in questions])
+    cache.save()
+    found = []
+    exact = {" ".join(normalize(t).split()): (t, src) for t, src in learnt}
+    for start in range(0, len(questions), 256):
+        sims = eval_vecs[start:start + 256] @ learnt_vecs.T
+        for i, row in enumerate(sims):
+            q = questions[start + i]
+            j = int(np.argmax(row))
+            same = exact.get(" ".join(normalize(q.text).split()))
+            if row[j] >= threshold or same:
+                text, src = same or learnt[j]
+                found.append({"question": q.text, "file": q.source, "close_to": text, "source": src,
+                              "cosine": round(float(row[j]), 4)})
+    return found

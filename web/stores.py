@@ -1,0 +1,15 @@
+"""The web server's stores, opened once per process."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from knowledge.config import settings
+from knowledge.conversations.feedback import FeedbackStore
+from knowledge.conversations.handoffs import HandoffStore
+
+
+@lru_cache(maxsize=1)
+def stores() -> tuple[HandoffStore, FeedbackStore]:
+    # Opened once per process: each store runs its CREATE TABLE IF NOT EXISTS on open.
+    cfg = settings()
+    return HandoffStore(cfg.db_path), FeedbackStore(cfg.db_path)
