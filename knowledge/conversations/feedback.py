@@ -35,7 +35,7 @@ class FeedbackStore:
             cur = db.execute(
                 "INSERT INTO feedback (conversation_id, message, rating, service_id, created_at) VALUES (?, ?, ?, ?, ?)",
                 (conversation_id, message[:MAX_MESSAGE], rating, service_id, now()))
-        return int(cur.lastrowid)
+        return int(cur.lastrowid or 0)
 
     def list(self, conversation_id: str | None = None) -> list[dict]:
         with closing(connect(self.path)) as db:

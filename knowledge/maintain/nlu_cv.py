@@ -40,7 +40,7 @@ def train_and_test(train: Path, tests: dict[str, Path], work: Path, config: Path
     _rasa("train", "nlu", "--config", str(config), "--nlu", str(train), "--out", str(work / "models"),
           "--fixed-model-name", "bench", cwd=ROOT)
     train_s = time.time() - t0
-    out = {"train_s": round(train_s, 1)}
+    out: dict = {"train_s": round(train_s, 1)}
     for name, test in tests.items():
         report_dir = work / f"report-{name}"
         _rasa("test", "nlu", "--model", str(work / "models" / "bench.tar.gz"), "--nlu", str(test),
@@ -49,7 +49,7 @@ def train_and_test(train: Path, tests: dict[str, Path], work: Path, config: Path
             plots.mkdir(parents=True, exist_ok=True)
             (plots / f"confusion-{name}.png").write_bytes((report_dir / "intent_confusion_matrix.png").read_bytes())
         intents = json.loads((report_dir / "intent_report.json").read_text("utf-8"))
-        row = {"intent_macro_f1": round(intents["macro avg"]["f1-score"], 4),
+        row: dict = {"intent_macro_f1": round(intents["macro avg"]["f1-score"], 4),
                "intent_accuracy": round(intents.get("accuracy", intents.get("micro avg", {}).get("f1-score", 0)), 4),
                "n": int(intents["macro avg"]["support"])}
         ents = report_dir / "DIETClassifier_report.json"
@@ -106,7 +106,7 @@ def own_cv(folds: int, plots: Path | None = None) -> dict:
             (train_dir / "synonyms.yml").write_text(synonyms, "utf-8")
             print(f"  fold {k + 1}/{folds}", flush=True)
             rows.append(train_and_test(train_dir, tests, work, ROOT / "config.yml", plots if k == 0 else None))
-    out = {"folds": folds, "train_s_mean": round(sum(r["train_s"] for r in rows) / folds, 1)}
+    out: dict = {"folds": folds, "train_s_mean": round(sum(r["train_s"] for r in rows) / folds, 1)}
     for lang in per_lang:
         for key in ("intent_macro_f1", "entity_micro_f1"):
             vals = [r[lang][key] for r in rows if key in r[lang]]

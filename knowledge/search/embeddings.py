@@ -67,7 +67,7 @@ class SentenceTransformerEmbedder:
         # local_files_only: offline by construction; a hub lookup would hang or fail here.
         self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(dim())
+        self.dim = int(dim() or 0)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -57,6 +57,7 @@ def build_dense(vectors: np.ndarray, ann_threshold: int):
     import faiss
 
     dim = vectors.shape[1]
+    index: Any
     if len(vectors) > ann_threshold:
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
