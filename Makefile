@@ -8,7 +8,7 @@ PY310 ?= $(shell for p in python3.10 $(HOME)/.pyenv/versions/3.10*/bin/python3.1
 PIP_QUIET ?= -q
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help chromium services test-deps bench-load setup index model run test test-fast lint types bench bench-retrieval bench-scale bench-nlu calibrate clean clean-data
+.PHONY: help chromium services test-deps bench-e2e bench-load setup index model run test test-fast lint types bench bench-retrieval bench-scale bench-nlu calibrate clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}'
@@ -83,7 +83,10 @@ bench-nlu: model ## NLU cross-validation, ArBanking77, Banking77 (tens of minute
 bench-load: model test-deps ## concurrent users through REST, 1 and 2 Rasa processes (writes bench/results)
 	.venv/bin/python -m bench.load
 
-bench: bench-retrieval bench-scale bench-nlu bench-load ## all benchmarks
+bench-e2e: index model ## a sample of each held-out slice through the REST channel; single-message latency (writes bench/results)
+	.venv/bin/python -m bench.e2e
+
+bench: bench-retrieval bench-e2e bench-scale bench-nlu bench-load ## all benchmarks
 
 clean: ## remove built artifacts (index, models, logs, reports); keeps the environments and all data
 	rm -rf var/index var/logs var/reports models .pytest_cache .mypy_cache .ruff_cache

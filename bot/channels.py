@@ -20,11 +20,8 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint, response
@@ -34,21 +31,31 @@ from knowledge.conversations.privacy import redact
 from knowledge.text import clean, detect_language
 
 logger = logging.getLogger(__name__)
-DOMAIN = Path(__file__).resolve().parent.parent / "domain.yml"
 MAX_SENDER = 128
-
-
-@lru_cache(maxsize=1)
-def _responses() -> dict:
-    return yaml.safe_load(DOMAIN.read_text("utf-8"))["responses"]
+_app: dict[str, Any] = {}  # the Sanic app the channel runs in, set when the server starts
 
 
 def domain_text(name: str, lang: str) -> str:
-    """The text of a domain response in one language."""
-    for variation in _responses()[name]:
+    """The text of a domain response in one language, from the loaded model's domain (what a
+    deployment ships), not from domain.yml."""
+    app = _app.get("app")
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    variations = agent.domain.responses[name] if agent is not None and agent.domain else []
+    for variation in variations:
         if any(c.get("name") == "language" and c.get("value") == lang for c in variation.get("condition", [])):
             return variation["text"]
-    return _responses()[name][0]["text"]
+    if variations:
+        return variations[0]["text"]
+    # No model loaded yet: Rasa answers nothing then either; keep the two languages.
+    return "عذراً، حاول مرة أخرى بعد قليل." if lang == "ar" else "Sorry, please try again in a moment."
+
+
+def remember_app(bp: Blueprint) -> Blueprint:
+    @bp.listener("after_server_start")
+    async def _remember(app, loop) -> None:
+        _app["app"] = app
+
+    return bp
 
 
 class RateLimiter:
@@ -139,7 +146,7 @@ class DalilRestInput(InputChannel):
         return sender, prepare_text(message, self.max_length), None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = Blueprint("dalil_rest_webhook", __name__)
+        bp = remember_app(Blueprint("dalil_rest_webhook", __name__))
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> response.HTTPResponse:
@@ -202,4 +209,4 @@ class DalilSocketIOInput(SocketIOInput):
             message.text = prepare_text(raw, self.max_length)
             await on_new_message(message)
 
-        return super().blueprint(guarded)
+        return remember_app(super().blueprint(guarded))

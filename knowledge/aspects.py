@@ -80,10 +80,14 @@ send instead number another list need needs anyone someone something other else 
 """.split())
 
 
+_PLACEHOLDER_RE = re.compile(r"\[[A-Z_]+\]")
+
+
 def detect_aspect(text: str) -> str | None:
     """The aspect a question asks about, or None for a plain question about a service.
     An Arabizi question is read in Arabic script ("kam el rosoom" asks the fees)."""
-    norm = " ".join(normalize(search_form(text or "")).split())
+    text = _PLACEHOLDER_RE.sub(" ", text or "")  # "[PHONE]" is a redacted number, not a question about phones
+    norm = " ".join(normalize(search_form(text)).split())
     for aspect, pattern in _COMPILED:
         if pattern.search(norm):
             return aspect
@@ -93,5 +97,5 @@ def detect_aspect(text: str) -> str | None:
 def service_words(text: str) -> list[str]:
     """The words of a message that could name a service: all but GENERIC ones and
     anything the aspect patterns match."""
-    return [t for t in tokenize(text or "") if t not in GENERIC and len(t) > 2 and not t.isdigit()
+    return [t for t in tokenize(_PLACEHOLDER_RE.sub(" ", text or "")) if t not in GENERIC and len(t) > 2 and not t.isdigit()
             and not any(pattern.search(t) for _, pattern in _COMPILED)]

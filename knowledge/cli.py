@@ -117,7 +117,8 @@ def print_table(result) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    verdict = "confident" if result.confident else "NOT confident"
+    verdict = {"answer": "would answer", "clarify": "would ask which of the first "
+               f"{len(result.options)}", "decline": "would decline"}[result.decision]
     table = Table(title=f"{display(result.query)}  [{result.language}, {verdict}]")
     for col in ("#", "score", "id", "service (en)", "الخدمة", "body"):
         table.add_column(display(col))

@@ -54,9 +54,9 @@ def test_compare_flags_drops_beyond_the_margin():
 def test_regression_gate_fails_on_a_crafted_worse_model(tmp_path, searcher):
     good = evaluate("good", searcher=searcher, nlu=False, conversations=False, out_root=tmp_path)
     assert good["regressions"] == []
-    # A worse "model": lexical scores ignored and dense barely weighted.
+    # A worse "model": only the dense document channel ranks (no bank, no lexical channels).
     worse_params = {m: dict(p) for m, p in searcher.params.items()}
-    worse_params["hybrid"].update({"w_dense": 1.0, "w_word": 0.0, "w_char": 0.0})
+    worse_params["hybrid"].update({"weights": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]})
     worse = Searcher(searcher.catalog, searcher.embedder, searcher.index, worse_params)
     result = evaluate("worse", searcher=worse, nlu=False, conversations=False, compare_to="good", out_root=tmp_path)
     regressed = {r["figure"] for r in result["regressions"]}

@@ -11,8 +11,9 @@ from knowledge.config import settings
 from knowledge.search.evaluation import grouped_metrics, load_questions, run_questions
 
 # Figures where higher is better, and the ones where lower is better.
-HIGHER = ("recall@1", "recall@3", "mrr", "oos_rejection", "intent_macro_f1", "entity_micro_f1", "conversations_passed")
-LOWER = ("false_rejection",)
+HIGHER = ("recall@1", "recall@3", "mrr", "answered_correctly", "oos_declined", "intent_macro_f1", "entity_micro_f1",
+          "conversations_passed")
+LOWER = ("confidently_wrong", "falsely_declined")
 
 
 def retrieval_figures(searcher, split: str = "test") -> tuple[dict, list[dict]]:
@@ -21,10 +22,10 @@ def retrieval_figures(searcher, split: str = "test") -> tuple[dict, list[dict]]:
     rows = run_questions(searcher, questions, "hybrid")
     metrics = grouped_metrics(rows)
     failed = [{"text": r["q"].text, "lang": r["q"].lang, "variety": r["q"].variety, "expected": r["q"].service,
-               "got": r["top_id"] if r["confident"] else None, "rank": r["rank"]}
-              for r in rows if (r["q"].service and (r["rank"] != 1 or not r["confident"]))
-              or (not r["q"].service and r["confident"])]
-    return {g: metrics[g] for g in ("all", "lang:ar", "lang:en") if g in metrics}, failed
+               "got": r["top_id"] if r["decision"] == "answer" else r["decision"], "rank": r["rank"]}
+              for r in rows if r["outcome"] not in ("answered_correctly", "declined")]
+    return {g: m for g, m in metrics.items() if g in ("all", "lang:ar", "lang:en", "out_of_scope")
+            or g.startswith("variety:")}, failed
 
 
 def nlu_figures(folds: int = 3, plots: Path | None = None) -> dict:
@@ -77,11 +78,13 @@ def markdown(version: str, figures: dict, failed: list[dict], comparison: list[d
     lines = [f"# Dalil evaluation — version {version}", ""]
     r = figures.get("retrieval", {})
     if r:
-        lines += ["## Retrieval (hybrid, test questions)", "",
-                  "| group | n | R@1 | R@3 | MRR | false rejection | OOS rejected |", "|---|---|---|---|---|---|---|"]
+        lines += ["## Retrieval (hybrid, held-out test questions)", "",
+                  "| group | n | right | confidently wrong | falsely declined | clarified | R@1 | OOS declined |",
+                  "|---|---|---|---|---|---|---|---|"]
         for g, m in r.items():
-            lines.append(f"| {g} | {m.get('n')} | {m.get('recall@1')} | {m.get('recall@3')} | {m.get('mrr')} | "
-                         f"{m.get('false_rejection')} | {m.get('oos_rejection', '-')} |")
+            lines.append(f"| {g} | {m.get('n') or m.get('n_oos')} | {m.get('answered_correctly', '-')} | "
+                         f"{m.get('confidently_wrong', '-')} | {m.get('falsely_declined', '-')} | {m.get('clarified', '-')} | "
+                         f"{m.get('recall@1', '-')} | {m.get('oos_declined', '-')} |")
         lines.append("")
     if figures.get("nlu"):
         lines += ["## NLU (cross-validation)", "", "| language | intent macro-F1 | entity micro-F1 |", "|---|---|---|"]

@@ -84,8 +84,9 @@ class SearchResult:
     options: list[Hit] = field(default_factory=list)  # the close candidates to offer when clarifying
 
     def to_dict(self) -> dict:
+        # The DESIGN.md contract: exactly these keys (`confident` is answer or clarify).
         return {"query": self.query, "language": self.language, "confident": self.confident,
-                "decision": self.decision, "results": [h.to_dict() for h in self.hits]}
+                "results": [h.to_dict() for h in self.hits]}
 
 
 def load_calibration(path: Path, model_id: str) -> dict:
