@@ -2,10 +2,9 @@
 with its file, service and field; CSV export/import round-trips without loss."""
 import copy
 import json
-from pathlib import Path
 
 import pytest
-import yaml
+from tests_support import GOOD_SERVICE, write_catalog
 
 from knowledge.catalog import CatalogError, load_catalog, validate_catalog
 from knowledge.catalog.tools import catalog_stats, export_csv, import_csv
@@ -13,39 +12,6 @@ from knowledge.cli import main
 from knowledge.config import ROOT
 
 CATALOG_DIR = ROOT / "knowledge" / "catalog"
-
-GOOD_SERVICE = {
-    "id": "test-rp-renewal",
-    "name_en": "Residence Permit Renewal",
-    "name_ar": "تجديد الإقامة",
-    "category": "residency",
-    "audience": ["residents"],
-    "description_en": "Renew a residence permit.",
-    "description_ar": "تجديد رخصة الإقامة.",
-    "steps_en": ["Open Metrash2", "Pay the fee"],
-    "steps_ar": ["افتح مطراش2", "ادفع الرسوم"],
-    "documents_en": ["Passport"],
-    "documents_ar": ["جواز السفر"],
-    "fees": {"status": "known", "amount": 500, "currency": "QAR"},
-    "channels": ["metrash2"],
-    "url": "https://portal.moi.gov.qa",
-    "eligibility_en": "Residents",
-    "eligibility_ar": "المقيمون",
-    "keywords_en": ["RP renewal"],
-    "keywords_ar": ["تجديد اقامه"],
-    "source": "https://hukoomi.gov.qa",
-    "last_verified": "2026-11-01",
-}
-
-
-def write_catalog(directory: Path, services: list[dict], entity_id: str = "test", name: str | None = None) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    doc = {"entity": {"id": entity_id, "name_en": "Test Ministry", "name_ar": "وزارة الاختبار",
-                      "url": "https://example.gov.qa"}, "services": services}
-    path = directory / f"{name or entity_id}.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
-    return path
-
 
 def errors_for(tmp_path, service_changes=None, remove=(), extra_services=()):
     svc = copy.deepcopy(GOOD_SERVICE)
