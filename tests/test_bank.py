@@ -97,3 +97,10 @@ def test_evaluation_questions_are_not_near_duplicates_of_what_search_learns_from
     found = near_duplicates(searcher.catalog, searcher.embedder, load_questions(settings().eval_dir),
                             settings().index_dir)
     assert found == []
+
+
+def test_nlu_examples_from_the_bank_are_current(catalog):
+    """data/nlu/bank.yml is what `dalil train` generates from the bank (regenerate: `dalil train`)."""
+    from knowledge.maintain.nlu_bank import render
+
+    assert (ROOT / "data" / "nlu" / "bank.yml").read_text("utf-8") == render(catalog)

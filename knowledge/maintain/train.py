@@ -13,6 +13,7 @@ from pathlib import Path
 
 from knowledge.catalog import validate_catalog
 from knowledge.config import settings
+from knowledge.maintain import nlu_bank
 
 
 @dataclass
@@ -53,7 +54,10 @@ def train(root: Path | None = None, progress=print) -> TrainReport:
         report.errors = [str(e) for e in errors]
         report.step("catalog", time.time() - t, f"{len(errors)} error(s)")
         return report
-    report.step("catalog", time.time() - t, f"{len(catalog.services)} services, {len(catalog.entities)} bodies")
+    report.step("catalog", time.time() - t, f"{len(catalog.services)} services, {len(catalog.entities)} bodies, "
+                f"{len(catalog.questions)} bank questions")
+    if nlu_bank.write(catalog, cfg.nlu_dir / "bank.yml"):
+        progress("    data/nlu/bank.yml regenerated from the question bank")
 
     t = time.time()
     progress("2/4 validating the training data (rasa data validate) ...")

@@ -21,8 +21,9 @@ from knowledge.text import normalize
 
 CONF_FEATURES = ("top", "margin", "q_dense", "doc_dense", "q_word", "q_char", "doc_word", "foreign", "short")
 
-# Names of other countries and of their government systems. "Renew iqama on Absher" or
-# "Emirates ID renewal" share every service word with a Qatar service but are not ours.
+# Names of other countries and of their government systems, and of private companies and
+# apps. "Renew iqama on Absher", "Emirates ID renewal" or "reset my Instagram password"
+# share their service words with a Qatar government service but are not ours.
 # A feature, not a rule: its weight is learnt, and an in-scope question that names a
 # country ("attest my degree from India") still scores on everything else.
 FOREIGN = frozenset(normalize(w) for w in """
@@ -34,7 +35,13 @@ america american uscis esta schengen europe germany france canada canadian austr
 السعوديه السعودية الرياض جده ابشر أبشر مقيم توكلنا قوى نفاذ الامارات الإمارات اماراتيه دبي ابوظبي
 الشارقه عجمان الكويت الكويتيه البحرين عمان العمانيه مسقط مصر المصريه القاهره الاردن الاردنيه لبنان
 الهند الهنديه باكستان الفلبين بنغلاديش نيبال بريطانيا البريطانيه لندن امريكا الامريكيه شنغن اوروبا
-المانيا فرنسا كندا استراليا تركيا
+المانيا فرنسا كندا استراليا تركيا سعودي سعوديه السعودي اماراتي الاماراتي كويتي الكويتي بحريني البحريني
+عماني العماني مصري المصري اردني الاردني هندي الهندي باكستاني الباكستاني فلبيني الفلبيني بريطاني البريطاني
+امريكي الامريكي اوروبي
+instagram facebook whatsapp gmail google apple iphone android netflix tiktok snapchat twitter amazon uber careem
+talabat ooredoo vodafone bank banks loan airline airlines flight hotel restaurant
+انستقرام انستغرام فيسبوك واتساب جوجل قوقل ايفون نتفلكس تيك سناب تويتر امازون اوبر كريم طلبات اوريدو
+فودافون بنك البنك قرض طيران الطيران رحله فندق مطعم
 """.split())
 _WORD_RE = re.compile(r"\w+")
 

@@ -143,11 +143,11 @@ def fit_ranking(examples: list[tuple[np.ndarray, int]], allowed: np.ndarray, l2:
 
 COSTS = {"answered_correctly": 0.0, "confidently_wrong": 1.0, "falsely_declined": 1.0, "clarified_right": 0.25,
          "clarified_wrong": 1.0, "declined": 0.0, "clarified_oos": 0.5}
-MIN_OOS_DECLINED = 0.95
+MIN_OOS_DECLINED = 0.90  # a floor on dev; the cost already counts each answered out-of-scope question as wrong
 
 
 def choose_thresholds(dev_rows: list[tuple[Question, list[float], list[float], list[str]]], base: dict) -> dict:
-    """t_answer, t_clarify and clarify_margin with the least dev cost, declining >= 95% of out-of-scope.
+    """t_answer, t_clarify and clarify_margin with the least dev cost, declining >= 90% of out-of-scope.
     Vectorised over the questions: the probability does not depend on the thresholds."""
     from knowledge.search.decision import probability
 
@@ -156,7 +156,10 @@ def choose_thresholds(dev_rows: list[tuple[Question, list[float], list[float], l
     right1 = np.array([bool(ids) and ids[0] == q.service for q, _, _, ids in dev_rows])
     best: tuple | None = None
     grid = sorted({round(float(x), 3) for x in np.linspace(0.05, 0.95, 37)})
-    for margin in (0.0, 0.01, 0.02, 0.03, 0.05):
+    # Margins on the scale of the learnt scores: quantiles of the dev questions' first-second gaps.
+    gaps = [tops[0] - tops[1] for _, _, tops, _ in dev_rows if len(tops) > 1]
+    margins = sorted({0.0, *(round(float(g), 4) for g in np.quantile(gaps, [0.05, 0.1, 0.15, 0.2, 0.3]))}) if gaps else [0.0]
+    for margin in margins:
         close = np.array([sum(1 for s in tops[:3] if tops[0] - s <= margin) if tops else 0 for _, _, tops, _ in dev_rows])
         offered = np.array([q.service in ids[:c] for (q, _, _, ids), c in zip(dev_rows, close)])
         for ta in grid:
