@@ -20,29 +20,36 @@ from dataclasses import dataclass
 from knowledge.text import normalize
 
 CONF_FEATURES = ("top", "margin", "q_dense", "doc_dense", "q_word", "q_char", "doc_word", "foreign", "short")
+# The direction each feature may push the confidence (0: either way).
+CONF_SIGNS = {"top": 1, "margin": 1, "q_dense": 1, "doc_dense": 1, "q_word": 1, "q_char": 1, "doc_word": 1,
+              "foreign": -1, "short": 0}
 
 # Names of other countries and of their government systems, and of private companies and
 # apps. "Renew iqama on Absher", "Emirates ID renewal" or "reset my Instagram password"
-# share their service words with a Qatar government service but are not ours.
+# share their service words with a Qatar government service but are not ours. Nationalities are
+# left out: "my Filipino maid's RP" and "exchange my Indian licence" are ours.
 # A feature, not a rule: its weight is learnt, and an in-scope question that names a
 # country ("attest my degree from India") still scores on everything else.
 FOREIGN = frozenset(normalize(w) for w in """
 saudi ksa riyadh jeddah absher muqeem tawakkalna qiwa nafath jawazat-ksa uae emirates emirati dubai
 abu dhabi sharjah ajman icp amer gdrfa rta kuwait kuwaiti sahel bahrain bahraini oman omani muscat rop
-egypt egyptian cairo jordan amman lebanon india indian pakistan pakistani nadra philippines filipino
-philippine oec poea owwa dmw bangladesh nepal sri lanka kenya uk britain british brp london usa us
-america american uscis esta schengen europe germany france canada canadian australia australian turkey
+egypt cairo jordan amman lebanon india pakistan nadra philippines oec poea owwa dmw bangladesh nepal sri lanka
+kenya uk britain brp london usa us america uscis esta schengen europe germany france canada australia turkey
 السعوديه السعودية الرياض جده ابشر أبشر مقيم توكلنا قوى نفاذ الامارات الإمارات اماراتيه دبي ابوظبي
 الشارقه عجمان الكويت الكويتيه البحرين عمان العمانيه مسقط مصر المصريه القاهره الاردن الاردنيه لبنان
 الهند الهنديه باكستان الفلبين بنغلاديش نيبال بريطانيا البريطانيه لندن امريكا الامريكيه شنغن اوروبا
-المانيا فرنسا كندا استراليا تركيا سعودي سعوديه السعودي اماراتي الاماراتي كويتي الكويتي بحريني البحريني
-عماني العماني مصري المصري اردني الاردني هندي الهندي باكستاني الباكستاني فلبيني الفلبيني بريطاني البريطاني
-امريكي الامريكي اوروبي
+المانيا فرنسا كندا استراليا تركيا
 instagram facebook whatsapp gmail google apple iphone android netflix tiktok snapchat twitter amazon uber careem
 talabat ooredoo vodafone bank banks loan airline airlines flight hotel restaurant
 انستقرام انستغرام فيسبوك واتساب جوجل قوقل ايفون نتفلكس تيك سناب تويتر امازون اوبر كريم طلبات اوريدو
 فودافون بنك البنك قرض طيران الطيران رحله فندق مطعم
 """.split())
+# Other countries' government systems by name: a question naming one is never about a Qatar
+# service, whatever else it shares with ours, so it is declined outright.
+FOREIGN_SYSTEMS = frozenset(normalize(w) for w in """
+absher muqeem tawakkalna qiwa nafath icp amer gdrfa sahel nadra oec poea owwa uscis esta brp schengen vfs
+ابشر أبشر توكلنا نفاذ شنغن
+""".split()) | {"emirates id", "civil id", "abu dhabi", "dubai police", "saudi visa", "umrah visa"}
 _WORD_RE = re.compile(r"\w+")
 
 
@@ -59,6 +66,12 @@ def mentions_foreign(text: str) -> bool:
     return any(w in FOREIGN for w in words) or bool(pairs & {"abu dhabi", "sri lanka"})
 
 
+def names_foreign_system(text: str) -> bool:
+    words = _WORD_RE.findall(normalize(text))
+    pairs = {" ".join(p) for p in zip(words, words[1:])}
+    return bool(FOREIGN_SYSTEMS & (set(words) | pairs))
+
+
 def decision_features(ranked: list[tuple[int, float, list[float]]], text: str) -> list[float]:
     """CONF_FEATURES of a ranking (see ranking.FEATURES for the order of each candidate's features)."""
     if not ranked:
@@ -66,7 +79,8 @@ def decision_features(ranked: list[tuple[int, float, list[float]]], text: str) -
     _, top, f = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     short = 1.0 if len(_WORD_RE.findall(text)) <= 2 else 0.0
-    return [top, top - second, f[1], f[0], f[4], f[5], f[2], 1.0 if mentions_foreign(text) else 0.0, short]
+    foreign = 2.0 if names_foreign_system(text) else 1.0 if mentions_foreign(text) else 0.0
+    return [top, top - second, f[1], f[0], f[4], f[5], f[2], foreign, short]
 
 
 def probability(features: list[float], p: dict) -> float:
@@ -80,6 +94,8 @@ def probability(features: list[float], p: dict) -> float:
 def decide(features: list[float], top_scores: list[float], p: dict) -> Decision:
     if not top_scores:
         return Decision("decline", 0.0)
+    if features[CONF_FEATURES.index("foreign")] >= 2.0:
+        return Decision("decline", 0.0)  # another country's system, named
     prob = probability(features, p)
     close = sum(1 for s in top_scores[:3] if top_scores[0] - s <= p["clarify_margin"])
     if prob >= p["t_answer"]:

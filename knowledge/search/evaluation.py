@@ -108,8 +108,11 @@ def grouped_metrics(rows: list[dict]) -> dict:
 
 # --- calibration ---------------------------------------------------------------------------
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 4000, lr: float = 0.5):
-    """Class-balanced L2 logistic regression by gradient descent (a handful of features)."""
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 4000, lr: float = 0.5,
+                 signs: np.ndarray | None = None):
+    """Class-balanced L2 logistic regression by gradient descent (a handful of features).
+    `signs` (+1 / -1 / 0 per feature) keeps a weight non-negative / non-positive / free: more
+    similarity never lowers the confidence, which correlated features would otherwise learn."""
     w = np.zeros(X.shape[1])
     b = 0.0
     pos = max(1.0, y.sum())
@@ -120,6 +123,8 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 40
         g = (p - y) * sample_w
         w -= lr * (X.T @ g / len(y) + l2 * w)
         b -= lr * g.mean()
+        if signs is not None:
+            w = np.where(signs > 0, np.maximum(w, 0.0), np.where(signs < 0, np.minimum(w, 0.0), w))
     return w, b
 
 
@@ -182,7 +187,7 @@ def choose_thresholds(dev_rows: list[tuple[Question, list[float], list[float], l
 
 def calibrate_mode(searcher, dev: list[Question], mode: str) -> dict:
     """Fit ranking weights, the confidence model and the decision thresholds on `dev`."""
-    from knowledge.search.decision import decision_features, probability
+    from knowledge.search.decision import CONF_FEATURES, CONF_SIGNS, decision_features, probability
     from knowledge.search.ranking import FEATURES, MODE_FEATURES, candidate_features, rank
     from knowledge.text import search_form
 
@@ -205,7 +210,8 @@ def calibrate_mode(searcher, dev: list[Question], mode: str) -> dict:
         labels.append(1.0 if q.service and top_ids and top_ids[0] == q.service else 0.0)
         dev_rows.append((q, f, [s for _, s, _ in ranked[:3]], top_ids))
     X = np.array(feats)
-    cw, cb = fit_logistic(X, np.array(labels))
+    signs = np.array([CONF_SIGNS[f] for f in CONF_FEATURES])
+    cw, cb = fit_logistic(X, np.array(labels), signs=signs)
     params = {"weights": [round(float(w), 6) for w in weights], "conf_weights": [round(float(w), 6) for w in cw],
               "conf_bias": round(float(cb), 6)}
     params.update(choose_thresholds(dev_rows, params))
