@@ -24,8 +24,11 @@ _PATTERNS: list[tuple[str, str]] = [
                         r"urgent|express|the time\b|duration|months\b|done today|is that normal|بسرعه|quick|fast|waiting|wait\b|take long|valid for|"
                         r"كم (ياخذ|تاخذ|تستغرق|يوم|اسبوع|ساعه|المده|مده|بياخذ)|\bمتي\b|\b(وال|ال|و)?مده\b|فوري|علي طول|نفس اليوم|"
                         r"بتخلص اليوم|مستعجل|استعجل|سريع|تطول|\b(وال|ال|و)?وقت\b|صلاحيت|تستغرق|خلال كم|\bايام\b|اسبوع|شهور|\bساعه\b"),
-    ("fees", r"cost|\bfees?\b|price|\bpay\b|how much|charge|riyal|\bqar\b|expensive|cheap|\bfree\b|\bfine\b|penalty|"
-             r"discount|رسوم|بكم|سعر|تكلف|التكلفه|مجان|ببلاش|فلوس|ادفع|بدفع|ريال|المبلغ|غالي|رخيص|غرامه|خصم|المجموع|"
+    # "How do I pay my fines" is the payment service itself, not a question about its fees.
+    ("fees", r"cost|\bfees?\b|price|how much|charge|riyal|\bqar\b|expensive|cheap|\bfree\b|penalty|late fine|"
+             r"fine for delay|(have to|will i|citizens|need to) pay|pay (anything|online or|by card)|"
+             r"discount|رسوم|بكم|سعر|تكلف|التكلفه|مجان|ببلاش|فلوس|(كم|لازم|الدفع) ?(ادفع|بدفع)|ادفع (شي|بالبطاقه)|"
+             r"الدفع|ريال|المبلغ|غالي|رخيص|غرامه التاخير|غرامه تاخير|خصم|المجموع|"
              r"كم (في السنه|للعائله|عن كل|حق)|يدفعون"),
     # A document named alone ("birth certificate", "NOC", "passport") is often the service itself:
     # only a question about needing or bringing it asks for documents.

@@ -59,6 +59,11 @@ def detect_language(text: str) -> str | None:
     return ENGLISH
 
 
+def dense_form(text: str) -> str:
+    """What search embeds: an Arabizi message in Arabic script; any other text unchanged."""
+    return transliterate(text) if is_arabizi(text) else text
+
+
 def search_form(text: str) -> str:
     """What search embeds and matches: an Arabizi message in Arabic script followed by its
     original spelling (the bank holds Arabizi questions too); any other text unchanged."""

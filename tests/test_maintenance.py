@@ -40,14 +40,14 @@ def test_train_with_nothing_changed_rebuilds_nothing(tmp_path, monkeypatch, sear
 
 
 def test_compare_flags_drops_beyond_the_margin():
-    before = {"retrieval": {"lang:ar": {"recall@1": 0.92, "false_rejection": 0.03}}, "nlu": {"en": {"intent_macro_f1": 0.97}}}
-    after = {"retrieval": {"lang:ar": {"recall@1": 0.88, "false_rejection": 0.03}}, "nlu": {"en": {"intent_macro_f1": 0.96}}}
+    before = {"retrieval": {"lang:ar": {"recall@1": 0.92, "falsely_declined": 0.03}}, "nlu": {"en": {"intent_macro_f1": 0.97}}}
+    after = {"retrieval": {"lang:ar": {"recall@1": 0.88, "falsely_declined": 0.03}}, "nlu": {"en": {"intent_macro_f1": 0.96}}}
     rows = {r["figure"]: r for r in compare(after, before, margin=0.02)}
     assert rows["retrieval/lang:ar/recall@1"]["regression"] is True
     assert rows["nlu/en/intent_macro_f1"]["regression"] is False        # within the margin
-    assert rows["retrieval/lang:ar/false_rejection"]["regression"] is False
-    worse_fr = {"retrieval": {"lang:ar": {"recall@1": 0.92, "false_rejection": 0.10}}}
-    assert [r["figure"] for r in compare(worse_fr, before) if r["regression"]] == ["retrieval/lang:ar/false_rejection"]
+    assert rows["retrieval/lang:ar/falsely_declined"]["regression"] is False
+    worse_fr = {"retrieval": {"lang:ar": {"recall@1": 0.92, "falsely_declined": 0.10}}}
+    assert [r["figure"] for r in compare(worse_fr, before) if r["regression"]] == ["retrieval/lang:ar/falsely_declined"]
     assert flatten({"a": {"n": 3, "mrr": 0.5}}) == {"a/mrr": 0.5}      # counts are not figures
 
 

@@ -128,11 +128,17 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 40
     return w, b
 
 
-def fit_ranking(examples: list[tuple[np.ndarray, int]], allowed: np.ndarray, l2: float = 1e-3,
+RANKING_L2 = 0.005
+
+
+def fit_ranking(examples: list[tuple[np.ndarray, int]], allowed: np.ndarray, prior: np.ndarray, l2: float = RANKING_L2,
                 steps: int = 300, lr: float = 0.5) -> np.ndarray:
     """Listwise ranking weights: softmax over each question's candidates, the right one as
-    the target, by gradient descent. `allowed` masks the features a mode may use."""
-    w = allowed * 1.0
+    the target, by gradient descent. `allowed` masks the features a mode may use. The
+    penalty pulls toward `prior` rather than zero: a few hundred development questions
+    should adjust the channels' balance, not overturn it (they were once written next to the
+    keywords, and a fit to them alone leaned on the keyword channels)."""
+    w = prior * allowed
     for _ in range(steps):
         grad = np.zeros_like(w)
         for F, target in examples:
@@ -141,9 +147,10 @@ def fit_ranking(examples: list[tuple[np.ndarray, int]], allowed: np.ndarray, l2:
             p = np.exp(z)
             p /= p.sum()
             grad += 4.0 * (F.T @ p - F[target])
-        w -= lr * (grad / max(1, len(examples)) + l2 * w)
+        w -= lr * (grad / max(1, len(examples)) + l2 * (w - prior))
         w *= allowed
     return w
+
 
 
 COSTS = {"answered_correctly": 0.0, "confidently_wrong": 1.0, "falsely_declined": 1.0, "clarified_right": 0.25,
@@ -188,19 +195,22 @@ def choose_thresholds(dev_rows: list[tuple[Question, list[float], list[float], l
 def calibrate_mode(searcher, dev: list[Question], mode: str) -> dict:
     """Fit ranking weights, the confidence model and the decision thresholds on `dev`."""
     from knowledge.search.decision import CONF_FEATURES, CONF_SIGNS, decision_features, probability
-    from knowledge.search.ranking import FEATURES, MODE_FEATURES, candidate_features, rank
-    from knowledge.text import search_form
+    from knowledge.search.ranking import DEFAULT_PARAMS, FEATURES, MODE_FEATURES, candidate_features, rank
+    from knowledge.text import dense_form, search_form
 
     ids = searcher.index.service_ids
     position = {sid: i for i, sid in enumerate(ids)}
-    cached = [(q, candidate_features(searcher.channel_scores(search_form(q.text), MODE_FEATURES[mode]))) for q in dev]
+    cached = [(q, candidate_features(searcher.channel_scores(search_form(q.text), MODE_FEATURES[mode], dense_form(q.text))))
+              for q in dev]
     allowed = np.array([1.0 if f in MODE_FEATURES[mode] else 0.0 for f in FEATURES])
     examples = []
     for q, cands in cached:
         if q.service and position.get(q.service) in cands:
             order = list(cands)
             examples.append((np.array([cands[c] for c in order]), order.index(position[q.service])))
-    weights = fit_ranking(examples, allowed)
+    default = np.array(DEFAULT_PARAMS[mode]["weights"])
+    prior = default / max(default.sum(), 1e-9) * allowed.sum()  # the defaults, on the scale the fit starts from
+    weights = fit_ranking(examples, allowed, prior)
     feats, labels, dev_rows = [], [], []
     for q, cands in cached:
         ranked = rank(cands, list(weights))

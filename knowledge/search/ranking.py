@@ -9,8 +9,9 @@ Per candidate service, six channels (FEATURES):
 BM25 scores are squashed with x / (x + k). The ranking score is a weighted sum, weights
 learnt on the development questions (`dalil calibrate`, knowledge/search/decision.py).
 
-An Arabizi query is searched in Arabic script plus its original spelling, so it meets both
-the Arabic and the Arabizi questions of the bank.
+An Arabizi query is matched lexically in Arabic script plus its original spelling, so it meets
+both the Arabic and the Arabizi questions of the bank; it is embedded in Arabic script only
+(the mixed string embeds worse than either).
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from knowledge.search.index import (
     index_dir_for,
     load_index,
 )
-from knowledge.text import ENGLISH, clean, detect_language, search_form
+from knowledge.text import ENGLISH, clean, dense_form, detect_language, search_form
 
 MODES = ("hybrid", "dense", "lexical")
 FEATURES = ("doc_dense", "q_dense", "doc_word", "doc_char", "q_word", "q_char")
@@ -116,15 +117,16 @@ class Searcher:
             raise IndexProblem("the index names services the catalog does not have; run `dalil index build`")
         self._services: list[Service] = [s for s in services if s is not None]
 
-    def channel_scores(self, text: str, features=FEATURES) -> dict[str, dict[int, float]]:
-        """Raw per-channel scores of candidate services (position in the catalog -> score)."""
+    def channel_scores(self, text: str, features=FEATURES, dense_text: str | None = None) -> dict[str, dict[int, float]]:
+        """Raw per-channel scores of candidate services (position in the catalog -> score).
+        `dense_text` (default `text`) is what is embedded."""
         out: dict[str, dict[int, float]] = {}
         if "doc_dense" in features or "q_dense" in features:
             doc: dict[int, float] = {}
             qst: dict[int, float] = {}
             n = min(DENSE_CANDIDATES * 4, self.index.dense.ntotal)
             if n:
-                scores, ids = self.index.dense.search(self.embedder.encode([text]), n)
+                scores, ids = self.index.dense.search(self.embedder.encode([dense_text or text]), n)
                 for score, vid in zip(scores[0], ids[0]):
                     if vid < 0:
                         continue
@@ -164,7 +166,7 @@ class Searcher:
         if not text:
             return SearchResult(query=query, language=language, confident=False)
         p = self.params[mode]
-        ch = self.channel_scores(search_form(text), MODE_FEATURES[mode])
+        ch = self.channel_scores(search_form(text), MODE_FEATURES[mode], dense_form(text))
         ranked = rank(candidate_features(ch), p["weights"])
         hits = [Hit(self._services[pos], s, max(f[0], f[1]), max(f[2], f[4])) for pos, s, f in ranked[:k]]
         verdict: Decision = decide(decision_features(ranked, text), [s for _, s, _ in ranked[:3]], p)
