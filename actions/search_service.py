@@ -41,7 +41,8 @@ class ActionSearchService(Action):
             or detect_aspect(text)
         s = searcher()
         current = s.catalog.get(tracker.get_slot("service_id") or "")
-        names_a_service = bool(service_words(text))
+        # A button payload ('/ask_service{"aspect":"fees"}') names no service: it asks about the current one.
+        names_a_service = not text.startswith("/") and bool(service_words(text))
         if aspect and not names_a_service:
             if current is None:
                 dispatcher.utter_message(response="utter_ask_which_service")

@@ -182,3 +182,11 @@ def test_handoff_records_transcript_language_and_service(dispatcher, tmp_path):
     assert [(t["role"], t["text"]) for t in stored["transcript"]] == [
         ("user", "ابي اجدد اقامتي"), ("bot", "تجديد رخصة الإقامة"), ("user", "ابي اكلم موظف")]
 
+
+
+def test_card_button_payload_asks_about_the_current_service(dispatcher):
+    tracker = make_tracker('/ask_service{"aspect":"documents"}', language="en", service_id="moi-dl-renewal",
+                           entities=[{"entity": "aspect", "value": "documents"}])
+    events = run(ActionSearchService(), tracker, dispatcher)
+    assert events[0] == SlotSet("service_id", "moi-dl-renewal")
+    assert dispatcher.messages[0]["response"] == "utter_service_documents"

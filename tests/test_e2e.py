@@ -41,6 +41,11 @@ def test_english_greeting_gets_english_reply(stack):
     ("ابي اجدد اقامتي", "تجديد رخصة الإقامة", "ar"),                      # Gulf dialect
     ("كيف أدفع المخالفات المرورية؟", "سداد المخالفات المرورية", "ar"),        # MSA
     ("how do I renew my driving licence?", "Driving Licence Renewal", "en"),
+    # what issue #11 found failing, as a new user types it
+    ("كيف اجدد رخصة الاقامة", "تجديد رخصة الإقامة", "ar"),
+    ("how can I renew my QID", "Residence Permit Renewal", "en"),
+    ("ابي اجدد ال RP", "تجديد رخصة الإقامة", "ar"),                       # code-switched: Arabic reply
+    ("tajdeed jawaz", "تجديد جواز السفر القطري", "ar"),                    # Arabizi: Arabic reply
 ])
 def test_service_question_gets_service_card_through_action_server(stack, catalog, text, service_name, lang):
     sender = new_sender()
@@ -65,6 +70,15 @@ def test_follow_up_remembers_the_service(stack, catalog):
     assert fees["text"].startswith("رسوم خدمة «تجديد رخصة الإقامة»")
 
 
+def test_abbreviated_question_then_a_cost_follow_up_in_english(stack):
+    sender = new_sender()
+    card = say(stack, sender, "how do i renew my RP")[0]
+    assert card["text"].splitlines()[0] == "Residence Permit Renewal"
+    [fees] = say(stack, sender, "how much does it cost?")
+    assert fees["text"].startswith("Fees for Residence Permit Renewal")
+    assert tracker(stack, sender)["slots"]["service_id"] == "moi-rp-renewal"
+
+
 def test_language_follows_the_message(stack):
     sender = new_sender()
     say(stack, sender, "hello")
@@ -83,9 +97,10 @@ def test_dalil_ask_json_contract(stack, capsys):
     assert set(out) == {"language", "intent", "service", "replies"}
     assert out["language"] == "en" and out["intent"] == "ask_service"
     assert out["service"] == {"id": "moi-traffic-fine-payment", "name_en": "Traffic Violations Payment",
-                              "name_ar": out["service"]["name_ar"]}
+                              "name_ar": "سداد المخالفات المرورية"}
     assert out["replies"][0]["text"].startswith("Traffic Violations Payment")
-    assert [b["payload"] for b in out["replies"][0]["buttons"]] == ["/ask_documents", "/ask_steps", "/ask_fees"]
+    assert [b["payload"] for b in out["replies"][0]["buttons"]] == [
+        '/ask_service{"aspect":"documents"}', '/ask_service{"aspect":"steps"}', '/ask_service{"aspect":"fees"}']
 
 
 def test_dalil_ask_reports_unreachable_bot(capsys):
