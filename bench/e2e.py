@@ -34,10 +34,9 @@ def ask(stack, text: str) -> tuple[str, str | None, float]:
     r = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
     ms = (time.perf_counter() - t0) * 1000
     r.raise_for_status()
-    replies = r.json()
     tracker = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30).json()
     slots = tracker.get("slots", {})
-    if slots.get("search_result") == "ambiguous" or any(m.get("buttons") for m in replies):
+    if slots.get("search_result") == "ambiguous":  # (a service card has buttons too: read the slot)
         return "clarify", None, ms
     if slots.get("search_result") == "found" and slots.get("service_id"):
         return "answer", slots["service_id"], ms
