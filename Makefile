@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Python 3.11 for knowledge/ + actions/, Python 3.10 for Rasa 3.6 (see README).
 PY311 ?= $(shell for p in python3.11 $(HOME)/.pyenv/versions/3.11*/bin/python3.11 /usr/bin/python3.11; do $$p -c 'import sys; assert sys.version_info[:2]==(3,11)' 2>/dev/null && { command -v $$p || echo $$p; } && break; done)
 PY310 ?= $(shell for p in python3.10 $(HOME)/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do $$p -c 'import sys; assert sys.version_info[:2]==(3,10)' 2>/dev/null && { command -v $$p || echo $$p; } && break; done)
-PIP_QUIET ?= -q
+PIP_QUIET ?= -qq  # errors only: this machine's pip config warns once per package about a missing mirror
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help chromium services test-deps bench-e2e bench-load setup index model run test test-fast lint types bench bench-retrieval bench-scale bench-nlu calibrate clean clean-data
