@@ -90,8 +90,6 @@ def test_evaluation_set_covers_every_service_with_valid_labels():
     assert 0.3 < splits["dev"] / len(questions) < 0.5  # ~40% dev by a fixed hash of the text
 
 
-@pytest.mark.xfail(strict=True, reason="issue #11 asks 1,500 in scope + 250 out of scope with 40+ per slice; "
-                                       "the set has fewer (bench/SUMMARY.md)")
 def test_evaluation_set_has_the_size_and_slices_issue_11_asks():
     questions = load_questions(settings().eval_dir)
     ins = [q for q in questions if q.service]
