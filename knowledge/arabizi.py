@@ -128,6 +128,7 @@ WORDS: dict[str, str] = {
     "jadeed": "جديد", "jdeed": "جديد", "jdeeda": "جديده", "jadeeda": "جديده",
     "mafqood": "مفقود", "mafgood": "مفقود", "mafqud": "مفقود", "kharban": "خربان", "5arban": "خربان",
     "ingi6a3": "انقطاع", "inqita3": "انقطاع", "ingita3": "انقطاع",
+    "rasmi": "رسمي", "siya8a": "سياقه", "sya8a": "سياقه", "rasmiya": "رسميه", "amlek": "املك", "amlik": "املك", "sha7ada": "شهاده",
 }
 
 # Longest first: digraphs before single letters, digit+apostrophe before digit.
@@ -178,19 +179,70 @@ def is_arabizi(text: str) -> bool:
     return marked >= 1 and marked >= english
 
 
+def skeleton(word: str) -> str:
+    """A spelling-blind key: the consonants, with the letters people use for the same Arabic
+    sound folded together ("rou5sat", "rukhsat", "ru9sat" -> "r5st"; "e8amti", "iqamti" -> "aqmt").
+    A leading vowel is kept as "a": "ajadid" (I renew) is not "jadid" (renew)."""
+    w = _fold(word)
+    for latin, key in (("kh", "5"), ("gh", "3"), ("sh", "$"), ("th", "t"), ("dh", "d"), ("ou", "u"),
+                       ("8", "q"), ("g", "q"), ("9", "s"), ("6", "t"), ("7", "h"), ("2", ""), ("'", "")):
+        w = w.replace(latin, key)
+    head = "a" if w[:1] in _VOWELS else ""
+    tail = "i" if w[-1:] in ("i", "y") and len(w) > 2 else ""  # "8a6ari" (Qatari) is not "8a6ar" (Qatar)
+    body = re.sub(r"[aeiouy]$", "", w) if tail else w
+    body = re.sub(r"[aeiou]", "", body)
+    return head + re.sub(r"(.)\1+", r"\1", body) + tail
+
+
+def _skeletons() -> dict[str, str]:
+    """WORDS by skeleton, keeping only keys that name one Arabic word and are long enough
+    (three or more letters) not to catch unrelated short words."""
+    found: dict[str, set[str]] = {}
+    for latin, arabic in WORDS.items():
+        found.setdefault(skeleton(latin), set()).add(arabic)
+    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1 and len(k) >= 3}
+
+
+SKELETONS = _skeletons()
+# Attached pronouns, longest first: "ajadedha" is "ajaded" + "ha" (renew it).
+_SUFFIXES = (("hum", "هم"), ("kum", "كم"), ("ha", "ها"), ("na", "نا"), ("ti", "تي"), ("ak", "ك"), ("ek", "ك"),
+             ("i", "ي"))
+
+
+def _known(w: str) -> str | None:
+    """A word of the list, by its spelling or its skeleton, possibly with an attached pronoun."""
+    if w in WORDS:
+        return WORDS[w]
+    if skeleton(w) in SKELETONS:
+        return SKELETONS[skeleton(w)]
+    for latin, arabic in _SUFFIXES:
+        stem = w[:-len(latin)]
+        if w.endswith(latin) and len(stem) >= 3:
+            base = WORDS.get(stem) or SKELETONS.get(skeleton(stem))
+            if base:
+                if base.endswith("ه"):  # taa marbuta carries the pronoun on a taa: بطاقه + تي -> بطاقتي
+                    return base[:-1] + "ت" + arabic.removeprefix("ت")
+                return base + arabic
+    return None
+
+
 def transliterate_word(word: str) -> str:
-    """One Arabizi word in Arabic script (word list first, then the rule table)."""
+    """One Arabizi word in Arabic script (word list, by spelling or skeleton, then the rule table)."""
     w = _fold(word)
     if w in WORDS:
         return WORDS[w]
     if w.isdigit() or (word.isupper() and len(word) <= 4):
         return word  # a number or an abbreviation (RP, QID) stays as typed
+    known = _known(w)
+    if known:
+        return known
     article = ""
     for prefix in ("el-", "al-", "il-", "el", "al"):
         rest = w[len(prefix):]
         if w.startswith(prefix) and len(rest) >= (3 if prefix.endswith("-") else 4):
-            if rest in WORDS:
-                return "ال" + WORDS[rest]
+            known = _known(rest)
+            if known:
+                return "ال" + known
             article, w = "ال", rest
             break
     out: list[str] = []

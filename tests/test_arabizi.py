@@ -25,6 +25,12 @@ def test_transliterate_word(latin, arabic):
     ("wain adfa3 mo5alafat el moroor", "وين ادفع مخالفات المرور"),
     ("kam rosoom ta9reeh el 5orooj", "كم رسوم تصريح الخروج"),
     ("abgha a6la3 shahadat milad", "ابغى اطلع شهاده ميلاد"),
+    # spellings the word list does not hold, found by their consonants (ou/u, 8/q, 6/t, kh/5)
+    ("rou5sat el siya8a 5ala9at", "رخصه السياقه خلصت"),
+    # attached pronouns on a known word: رخصه + ي -> رخصتي, بطاقه + تي -> بطاقتي, قطر + ي -> قطري
+    ("rou5sati 6a7at, abi badal", "رخصتي طحت ابي بدل"),
+    ("ana 8a6ari w bi6a8ti 5ala9at", "انا قطري و بطاقتي خلصت"),
+    ("e8amti bt5la9 ba3d shahr", "اقامتي بتخلص بعد شهر"),
 ])
 def test_transliterate_message(text, arabic):
     assert normalize(transliterate(text)) == normalize(arabic)

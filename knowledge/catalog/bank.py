@@ -26,8 +26,55 @@ class BankQuestion:
     text: str
 
 
+NEGATIVES_FILE = "_out_of_scope.yaml"
+NEGATIVE_KINDS = ("foreign", "private", "general", "chat")
+
+
 def bank_files(directory: Path) -> list[Path]:
-    return sorted(Path(directory).glob("*.yaml"))
+    return sorted(p for p in Path(directory).glob("*.yaml") if not p.name.startswith("_"))
+
+
+def load_negatives(directory: Path, bank: list[BankQuestion], errors: list) -> tuple[list[str], list[bytes]]:
+    """`questions/_out_of_scope.yaml`: questions that are not about any service of ours (other
+    countries' services, companies, general chat), by kind. Search measures how close a query
+    is to them: without them, "renew iqama on Absher" only looks like a good match for ours."""
+    from knowledge.catalog.loader import ValidationError
+
+    path = Path(directory) / NEGATIVES_FILE
+    if not path.exists():
+        return [], []
+    name = f"questions/{path.name}"
+    raw = [name.encode() + b"\0" + path.read_bytes()]
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        errors.append(ValidationError(name, None, None, f"not valid YAML: {exc}"))
+        return [], raw
+    if not isinstance(data, dict):
+        errors.append(ValidationError(name, None, None, f"must map kinds ({', '.join(NEGATIVE_KINDS)}) to lists of questions"))
+        return [], raw
+    ours = {" ".join(normalize(q.text).split()): q.service for q in bank}
+    out: list[str] = []
+    seen: set[str] = set()
+    for kind, questions in data.items():
+        if kind not in NEGATIVE_KINDS:
+            errors.append(ValidationError(name, None, str(kind), f"unknown kind; use {', '.join(NEGATIVE_KINDS)}"))
+            continue
+        if not isinstance(questions, list):
+            errors.append(ValidationError(name, None, kind, "must be a list of questions"))
+            continue
+        for i, q in enumerate(questions):
+            if not isinstance(q, str) or not q.strip():
+                errors.append(ValidationError(name, None, f"{kind}[{i + 1}]", "must be a non-empty string"))
+                continue
+            key = " ".join(normalize(q).split())
+            if key in ours:
+                errors.append(ValidationError(name, None, f"{kind}[{i + 1}]",
+                                              f"{q!r} is also a bank question of {ours[key]}"))
+            elif key not in seen:
+                seen.add(key)
+                out.append(q)
+    return out, raw
 
 
 def load_bank(directory: Path, services_by_file: dict[str, set[str]], errors: list) -> tuple[list[BankQuestion], list[bytes]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.catalog.bank import BankQuestion, count_problems, load_bank
+from knowledge.catalog.bank import BankQuestion, count_problems, load_bank, load_negatives
 from knowledge.catalog.schema import (
     AUDIENCES,
     CATEGORIES,
@@ -288,6 +288,7 @@ def validate_catalog(directory: Path) -> tuple[Catalog, list[ValidationError]]:
             if svc is not None:
                 services.append(svc)
     questions: list[BankQuestion] = []
+    negatives: list[str] = []
     bank_dir = directory / "questions"
     if bank_dir.is_dir():  # a catalog copy without a bank (tests, imports) is still a catalog
         by_file: dict[str, set[str]] = {}
@@ -295,9 +296,10 @@ def validate_catalog(directory: Path) -> tuple[Catalog, list[ValidationError]]:
             by_file.setdefault(Path(s.entity.file).stem, set()).add(s.id)
         questions, bank_raw = load_bank(bank_dir, by_file, errors)
         count_problems(questions, by_file, errors)
-        raw += bank_raw
+        negatives, negatives_raw = load_negatives(bank_dir, questions, errors)
+        raw += bank_raw + negatives_raw
     return Catalog(entities=tuple(entities), services=tuple(services), sha256=sha256_of(raw),
-                   questions=tuple(questions)), errors
+                   questions=tuple(questions), negatives=tuple(negatives)), errors
 
 
 def load_catalog(directory: Path | None = None, strict: bool = True) -> Catalog:

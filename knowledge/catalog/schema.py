@@ -91,6 +91,7 @@ class Catalog:
     services: tuple[Service, ...]
     sha256: str
     questions: tuple = ()  # BankQuestion records of the question bank, if the catalog has one
+    negatives: tuple = ()  # questions that are not about any service (questions/_out_of_scope.yaml)
 
     def __post_init__(self):
         object.__setattr__(self, "_by_id", {s.id: s for s in self.services})

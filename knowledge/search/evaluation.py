@@ -159,49 +159,59 @@ MIN_OOS_DECLINED = 0.90  # a floor on dev; the cost already counts each answered
 
 
 def choose_thresholds(dev_rows: list[tuple[Question, list[float], list[float], list[str]]], base: dict) -> dict:
-    """t_answer, t_clarify and clarify_margin with the least dev cost, declining >= 90% of out-of-scope.
-    Vectorised over the questions: the probability does not depend on the thresholds."""
-    from knowledge.search.decision import probability
+    """t_scope, t_answer and clarify_margin with the least dev cost, declining at least
+    MIN_OOS_DECLINED of the out-of-scope questions. Vectorised over the questions: the
+    probabilities do not depend on the thresholds."""
+    from knowledge.search.decision import CONF_FEATURES, probability
 
+    scope = np.array([probability(f, base, "scope") for _, f, _, _ in dev_rows])
     prob = np.array([probability(f, base) for _, f, _, _ in dev_rows])
+    named = np.array([f[CONF_FEATURES.index("foreign")] >= 2.0 for _, f, _, _ in dev_rows])
     oos = np.array([q.service is None for q, _, _, _ in dev_rows])
     right1 = np.array([bool(ids) and ids[0] == q.service for q, _, _, ids in dev_rows])
     best: tuple | None = None
-    grid = sorted({round(float(x), 3) for x in np.linspace(0.05, 0.95, 37)})
+    grid = sorted({round(float(x), 3) for x in np.linspace(0.0, 1.0, 41)})
     # Margins on the scale of the learnt scores: quantiles of the dev questions' first-second gaps.
     gaps = [tops[0] - tops[1] for _, _, tops, _ in dev_rows if len(tops) > 1]
     margins = sorted({0.0, *(round(float(g), 4) for g in np.quantile(gaps, [0.05, 0.1, 0.15, 0.2, 0.3]))}) if gaps else [0.0]
     for margin in margins:
         close = np.array([sum(1 for s in tops[:3] if tops[0] - s <= margin) if tops else 0 for _, _, tops, _ in dev_rows])
         offered = np.array([q.service in ids[:c] for (q, _, _, ids), c in zip(dev_rows, close)])
-        for ta in grid:
-            for tc in [t for t in grid if t <= ta]:
-                answer = (prob >= ta) | ((prob >= tc) & (close < 2))
-                clarify = ~answer & (prob >= tc)
-                decline = ~answer & ~clarify
-                if oos.any() and (decline & oos).sum() / oos.sum() < MIN_OOS_DECLINED:
-                    continue
+        for ts in grid:
+            decline = named | (scope < ts)
+            if oos.any() and (decline & oos).sum() / oos.sum() < MIN_OOS_DECLINED:
+                continue
+            for ta in grid:
+                clarify = ~decline & (prob < ta) & (close >= 2)
+                answer = ~decline & ~clarify
                 cost = (COSTS["confidently_wrong"] * ((answer & ~oos & ~right1).sum() + (answer & oos).sum())
                         + COSTS["falsely_declined"] * (decline & ~oos).sum()
                         + COSTS["clarified_right"] * (clarify & ~oos & offered).sum()
                         + COSTS["clarified_wrong"] * (clarify & ~oos & ~offered).sum()
                         + COSTS["clarified_oos"] * (clarify & oos).sum())
-                key = (float(cost), -ta)
+                key = (float(cost), ts, ta)
                 if best is None or key < best[0]:
-                    best = (key, {"t_answer": ta, "t_clarify": tc, "clarify_margin": margin})
-    return best[1] if best else {"t_answer": 0.95, "t_clarify": 0.95, "clarify_margin": 0.0}
+                    best = (key, {"t_scope": ts, "t_answer": ta, "clarify_margin": margin})
+    return best[1] if best else {"t_scope": 0.95, "t_answer": 0.95, "clarify_margin": 0.0}
+
+
+def _forms(searcher, text: str, mode: str):
+    from knowledge.search.ranking import MODE_FEATURES
+    from knowledge.text import clean
+
+    lexical, dense = searcher.forms(clean(text)[:2000])
+    return lexical, MODE_FEATURES[mode], dense
 
 
 def calibrate_mode(searcher, dev: list[Question], mode: str) -> dict:
     """Fit ranking weights, the confidence model and the decision thresholds on `dev`."""
     from knowledge.search.decision import CONF_FEATURES, CONF_SIGNS, decision_features, probability
-    from knowledge.search.ranking import DEFAULT_PARAMS, FEATURES, MODE_FEATURES, candidate_features, rank
-    from knowledge.text import dense_form, search_form
+    from knowledge.search.ranking import DEFAULT_PARAMS, FEATURES, MODE_FEATURES, candidate_features, oos_similarity, rank
 
     ids = searcher.index.service_ids
     position = {sid: i for i, sid in enumerate(ids)}
-    cached = [(q, candidate_features(searcher.channel_scores(search_form(q.text), MODE_FEATURES[mode], dense_form(q.text))))
-              for q in dev]
+    channels = [searcher.channel_scores(*_forms(searcher, q.text, mode)) for q in dev]
+    cached = [(q, candidate_features(ch)) for q, ch in zip(dev, channels)]
     allowed = np.array([1.0 if f in MODE_FEATURES[mode] else 0.0 for f in FEATURES])
     examples = []
     for q, cands in cached:
@@ -212,18 +222,22 @@ def calibrate_mode(searcher, dev: list[Question], mode: str) -> dict:
     prior = default / max(default.sum(), 1e-9) * allowed.sum()  # the defaults, on the scale the fit starts from
     weights = fit_ranking(examples, allowed, prior)
     feats, labels, dev_rows = [], [], []
-    for q, cands in cached:
+    for (q, cands), ch in zip(cached, channels):
         ranked = rank(cands, list(weights))
-        f = decision_features(ranked, q.text)
+        f = decision_features(ranked, q.text, oos_similarity(ch))
         top_ids = [ids[pos] for pos, _, _ in ranked[:3]]
         feats.append(f)
         labels.append(1.0 if q.service and top_ids and top_ids[0] == q.service else 0.0)
         dev_rows.append((q, f, [s for _, s, _ in ranked[:3]], top_ids))
     X = np.array(feats)
+    y = np.array(labels)
     signs = np.array([CONF_SIGNS[f] for f in CONF_FEATURES])
-    cw, cb = fit_logistic(X, np.array(labels), signs=signs)
-    params = {"weights": [round(float(w), 6) for w in weights], "conf_weights": [round(float(w), 6) for w in cw],
-              "conf_bias": round(float(cb), 6)}
+    ins = np.array([q.service is not None for q in dev])
+    cw, cb = fit_logistic(X[ins], y[ins], signs=signs)  # is the first hit right, given it is ours
+    sw, sb = fit_logistic(X, ins.astype(float), signs=signs)  # is it ours at all
+    r6 = lambda v: [round(float(x), 6) for x in v]  # noqa: E731
+    params = {"weights": r6(weights), "conf_weights": r6(cw), "conf_bias": round(float(cb), 6),
+              "scope_weights": r6(sw), "scope_bias": round(float(sb), 6)}
     params.update(choose_thresholds(dev_rows, params))
     searcher.params[mode] = {**searcher.params[mode], **params}
     probs = [probability(f, params) for f in feats]
@@ -255,6 +269,7 @@ def near_duplicates(catalog, embedder, questions: list[Question], cache_dir: Pat
     from knowledge.text import normalize
 
     learnt = [(q.text, f"bank:{q.service}") for q in catalog.questions]
+    learnt += [(t, "out_of_scope") for t in catalog.negatives]
     for s in catalog.services:
         learnt += [(k, f"keyword:{s.id}") for k in s.keywords_en + s.keywords_ar]
     cache = EmbeddingCache(Path(cache_dir) / f"embeddings-{embedder.model_id}.npz", embedder)

@@ -24,7 +24,7 @@ from knowledge.search.embeddings import Embedder, EmbeddingCache
 from knowledge.text import analyze, char_ngrams
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 4  # 4: question bank vectors and question-level BM25
+FORMAT_VERSION = 5  # 4: question bank vectors and question-level BM25; 5: out-of-scope vectors
 FIX_HINT = "run `dalil index build` (or `make run`, which rebuilds it)"
 
 
@@ -91,6 +91,7 @@ class SearchIndex:
     vector_service: np.ndarray  # service position for each dense vector
     vector_kind: np.ndarray  # KIND_DOC or KIND_QUESTION for each dense vector
     question_service: np.ndarray  # service position for each bank question (the q* BM25 documents)
+    negatives: np.ndarray  # embeddings of the out-of-scope questions (exact search: a few hundred)
     lexical: dict  # LEXICAL_INDEXES name -> bm25s.BM25
     service_ids: list[str]
     manifest: dict
@@ -138,6 +139,8 @@ def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold:
     vectors = cache.encode(texts, progress=bar.update if bar else None)
     if bar:
         bar.close()
+    dim = vectors.shape[1]
+    negatives = cache.encode(list(catalog.negatives)) if catalog.negatives else np.zeros((0, dim), dtype=np.float32)
     cache.save()
 
     final = index_dir_for(root, embedder.model_id, catalog.sha256)
@@ -149,6 +152,7 @@ def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold:
     np.save(tmp / "vector_service.npy", np.asarray(owner, dtype=np.int32))
     np.save(tmp / "vector_kind.npy", np.asarray(kinds, dtype=np.int8))
     np.save(tmp / "question_service.npy", np.asarray([position[q.service] for q in questions], dtype=np.int32))
+    np.save(tmp / "negatives.npy", np.asarray(negatives, dtype=np.float32))
     (tmp / "services.json").write_text(json.dumps([s.id for s in catalog.services], ensure_ascii=False), "utf-8")
     documents = [lexical_document(s) for s in catalog.services]
     for name, analyzer in LEXICAL_INDEXES.items():
@@ -163,6 +167,7 @@ def build_index(catalog: Catalog, embedder: Embedder, root: Path, ann_threshold:
         "services": len(catalog.services),
         "vectors": int(len(vectors)),
         "questions": len(questions),
+        "negatives": len(catalog.negatives),
         "dense_index": type(dense).__name__,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "versions": library_versions(),
@@ -209,6 +214,7 @@ def load_index(catalog: Catalog, model_id: str, root: Path) -> SearchIndex:
         vector_service = np.load(path / "vector_service.npy")
         vector_kind = np.load(path / "vector_kind.npy")
         question_service = np.load(path / "question_service.npy")
+        negatives = np.load(path / "negatives.npy")
         service_ids = json.loads((path / "services.json").read_text("utf-8"))
         lexical = {a: bm25s.BM25.load(str(path / f"bm25-{a}"), show_progress=False) for a in LEXICAL_INDEXES}
     except Exception as exc:  # faiss raises RuntimeError, numpy ValueError, ...
@@ -218,5 +224,5 @@ def load_index(catalog: Catalog, model_id: str, root: Path) -> SearchIndex:
     if hasattr(dense, "hnsw"):
         dense.hnsw.efSearch = 128
     return SearchIndex(dense=dense, vector_service=vector_service, vector_kind=vector_kind,
-                       question_service=question_service, lexical=lexical,
+                       question_service=question_service, negatives=negatives, lexical=lexical,
                        service_ids=service_ids, manifest=manifest)

@@ -38,7 +38,8 @@ from knowledge.search.index import (
     index_dir_for,
     load_index,
 )
-from knowledge.text import ENGLISH, clean, dense_form, detect_language, search_form
+from knowledge.search.spelling import Speller, catalog_vocabulary
+from knowledge.text import ENGLISH, clean, dense_form, detect_language, is_arabizi, search_form
 
 MODES = ("hybrid", "dense", "lexical")
 FEATURES = ("doc_dense", "q_dense", "doc_word", "doc_char", "q_word", "q_char")
@@ -53,10 +54,12 @@ _W = {"doc_dense": 0.3, "q_dense": 0.4, "doc_word": 0.1, "doc_char": 0.05, "q_wo
 # Used until a calibration exists for the embedder in use.
 DEFAULT_PARAMS = {
     mode: {"weights": [(_W[f] if f in MODE_FEATURES[mode] else 0.0) for f in FEATURES],
-           "conf_weights": [], "conf_bias": 0.0, "t_answer": 0.55, "t_clarify": 0.45, "clarify_margin": 0.03}
+           "conf_weights": [], "conf_bias": 0.0, "scope_weights": [], "scope_bias": 0.0,
+           "t_answer": 0.55, "t_scope": 0.45, "clarify_margin": 0.03}
     for mode in MODES
 }
 DENSE_CANDIDATES = 256
+OOS = "_out_of_scope"  # channel_scores key: not a candidate's feature, evidence for the decision
 LEXICAL_CANDIDATES = 64
 
 
@@ -97,8 +100,9 @@ def load_calibration(path: Path, model_id: str) -> dict:
     if Path(path).exists():
         stored = json.loads(Path(path).read_text("utf-8")).get(model_id, {})
         for mode, values in stored.items():
-            if len(values.get("weights") or []) != len(FEATURES) or \
-                    len(values.get("conf_weights") or [0] * len(CONF_FEATURES)) != len(CONF_FEATURES):
+            if len(values.get("weights") or []) != len(FEATURES) or "t_scope" not in values or any(
+                    len(values.get(k) or [0] * len(CONF_FEATURES)) != len(CONF_FEATURES)
+                    for k in ("conf_weights", "scope_weights")):
                 warnings.warn(f"calibration for {model_id}/{mode} in {path} is stale; run `dalil calibrate`", stacklevel=2)
                 continue
             if mode in params:
@@ -116,17 +120,34 @@ class Searcher:
         if any(s is None for s in services):
             raise IndexProblem("the index names services the catalog does not have; run `dalil index build`")
         self._services: list[Service] = [s for s in services if s is not None]
+        self._speller: Speller | None = None
+
+    def forms(self, text: str) -> tuple[str, str]:
+        """(what the lexical channels match, what is embedded). An Arabizi message in Arabic
+        script (text.search_form / dense_form); unknown English words also in their corrected
+        spelling, for the lexical channels only: a correction can be wrong, an addition
+        costs little."""
+        if is_arabizi(text):
+            return search_form(text), dense_form(text)
+        if self._speller is None:
+            self._speller = Speller(catalog_vocabulary(self.catalog))
+        extra = [c for w, c in zip(text.split(), self._speller.correct(text).split()) if w != c]
+        return " ".join([text, *extra]), text
 
     def channel_scores(self, text: str, features=FEATURES, dense_text: str | None = None) -> dict[str, dict[int, float]]:
         """Raw per-channel scores of candidate services (position in the catalog -> score).
-        `dense_text` (default `text`) is what is embedded."""
+        `dense_text` (default `text`) is what is embedded. Under OOS, {-1: the cosine of the
+        closest out-of-scope question}."""
         out: dict[str, dict[int, float]] = {}
         if "doc_dense" in features or "q_dense" in features:
             doc: dict[int, float] = {}
             qst: dict[int, float] = {}
             n = min(DENSE_CANDIDATES * 4, self.index.dense.ntotal)
             if n:
-                scores, ids = self.index.dense.search(self.embedder.encode([dense_text or text]), n)
+                vec = self.embedder.encode([dense_text or text])
+                scores, ids = self.index.dense.search(vec, n)
+                if len(self.index.negatives):
+                    out[OOS] = {-1: float((self.index.negatives @ vec[0]).max())}
                 for score, vid in zip(scores[0], ids[0]):
                     if vid < 0:
                         continue
@@ -166,22 +187,28 @@ class Searcher:
         if not text:
             return SearchResult(query=query, language=language, confident=False)
         p = self.params[mode]
-        ch = self.channel_scores(search_form(text), MODE_FEATURES[mode], dense_form(text))
+        lexical, dense = self.forms(text)
+        ch = self.channel_scores(lexical, MODE_FEATURES[mode], dense)
         ranked = rank(candidate_features(ch), p["weights"])
         hits = [Hit(self._services[pos], s, max(f[0], f[1]), max(f[2], f[4])) for pos, s, f in ranked[:k]]
-        verdict: Decision = decide(decision_features(ranked, text), [s for _, s, _ in ranked[:3]], p)
+        verdict: Decision = decide(decision_features(ranked, text, oos_similarity(ch)), [s for _, s, _ in ranked[:3]], p)
         options = hits[:verdict.n_options] if verdict.action == "clarify" else []
         return SearchResult(query=query, language=language, confident=verdict.action != "decline", hits=hits,
                             ambiguous=verdict.action == "clarify", confidence=verdict.probability,
                             decision=verdict.action, options=options)
 
 
+def oos_similarity(ch: dict[str, dict[int, float]]) -> float:
+    return ch.get(OOS, {}).get(-1, 0.0)
+
+
 def candidate_features(ch: dict[str, dict[int, float]]) -> dict[int, list[float]]:
     """Every candidate's FEATURES vector; a dense channel's unseen candidate gets that channel's
     lowest seen score (it ranked below all of them), a lexical one gets 0."""
     candidates: set[int] = set()
-    for scores in ch.values():
-        candidates |= set(scores)
+    for name, scores in ch.items():
+        if name != OOS:
+            candidates |= set(scores)
     floors = {f: (min(ch[f].values()) if ch.get(f) else 0.0) for f in ("doc_dense", "q_dense")}
     out = {}
     for pos in candidates:

@@ -1,0 +1,38 @@
+"""Spelling correction of English query words against the catalog's vocabulary."""
+import pytest
+
+from knowledge.search.spelling import Speller, catalog_vocabulary, distance
+
+VOCABULARY = ["police clearance certificate", "register a government school", "health card renewal",
+              "appointment hospital", "health", "health"]
+
+
+@pytest.mark.parametrize("a, b, d", [("police", "police", 0), ("plice", "police", 1), ("cetrificate", "certificate", 1),
+                                     ("certficate", "certificate", 1), ("helth", "health", 1), ("kitten", "sitting", 3)])
+def test_distance_counts_edits_and_transpositions(a, b, d):
+    assert distance(a, b) == d
+
+
+@pytest.mark.parametrize("text, corrected", [
+    ("plice clearence certficate", "police clearance certificate"),   # one edit; two in a long word
+    ("regester in goverment scool", "register in government school"),
+    ("Helth card", "health card"),
+    ("QID renewl", "QID renewal"),                                     # an abbreviation is left as typed
+    ("gone home", "gone home"),                                        # short words are not touched
+    ("zzzzzzz", "zzzzzzz"),                                            # nothing close: unchanged
+])
+def test_unknown_words_take_the_closest_known_spelling(text, corrected):
+    assert Speller(VOCABULARY).correct(text) == corrected
+
+
+def test_misspellings_in_the_bank_are_not_vocabulary(catalog):
+    # The bank's English questions carry deliberate typos; a word seen once or twice is not a spelling.
+    speller = Speller(catalog_vocabulary(catalog))
+    assert speller.correct("plice certficate") == "police certificate"
+
+
+def test_searcher_matches_the_corrected_spelling_lexically(searcher):
+    lexical, dense = searcher.forms("plice clearence certficate")
+    assert lexical.split()[:3] == ["plice", "clearence", "certficate"] and "police" in lexical.split()
+    assert dense == "plice clearence certficate"  # the embedding sees what was typed
+    assert searcher.search("plice clearence certficate").hits[0].service.id == "moi-police-clearance"
