@@ -73,7 +73,7 @@ def run_size(base: Searcher, size: int, queries: list[str], rng) -> dict:
     # The synthetic catalog has no question bank: empty question channels.
     lexical.update({"qword": build_lexical([""], "word"), "qchar": build_lexical([""], "char")})
     index = SearchIndex(dense=dense, vector_service=owner, vector_kind=np.zeros(len(owner), np.int8),
-                        question_service=np.zeros(1, np.int32), lexical=lexical,
+                        question_service=np.zeros(1, np.int32), negatives=base.index.negatives, lexical=lexical,
                         service_ids=[s.id for s in catalog.services], manifest={})
     searcher = Searcher(catalog, base.embedder, index, base.params)
     mem = rss_mb() - before
