@@ -38,6 +38,7 @@ from knowledge.search.index import (
     index_dir_for,
     load_index,
 )
+from knowledge.search.expansion import expansions
 from knowledge.search.spelling import Speller, catalog_vocabulary
 from knowledge.text import ENGLISH, clean, dense_form, detect_language, is_arabizi, search_form
 
@@ -128,11 +129,14 @@ class Searcher:
         spelling, for the lexical channels only: a correction can be wrong, an addition
         costs little."""
         if is_arabizi(text):
-            return search_form(text), dense_form(text)
-        if self._speller is None:
-            self._speller = Speller(catalog_vocabulary(self.catalog))
-        extra = [c for w, c in zip(text.split(), self._speller.correct(text).split()) if w != c]
-        return " ".join([text, *extra]), text
+            lexical, dense = search_form(text), dense_form(text)
+        else:
+            if self._speller is None:
+                self._speller = Speller(catalog_vocabulary(self.catalog))
+            extra = [c for w, c in zip(text.split(), self._speller.correct(text).split()) if w != c]
+            lexical, dense = " ".join([text, *extra]), text
+        spelled_out = expansions(dense)
+        return " ".join([lexical, *spelled_out]), " ".join([dense, *spelled_out])
 
     def channel_scores(self, text: str, features=FEATURES, dense_text: str | None = None) -> dict[str, dict[int, float]]:
         """Raw per-channel scores of candidate services (position in the catalog -> score).

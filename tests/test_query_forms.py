@@ -1,6 +1,8 @@
-"""Spelling correction of English query words against the catalog's vocabulary."""
+"""The forms search reads a question in: English spelling corrected against the catalog's
+vocabulary, and abbreviations and Gulf words spelled out."""
 import pytest
 
+from knowledge.search.expansion import expansions
 from knowledge.search.spelling import Speller, catalog_vocabulary, distance
 
 VOCABULARY = ["police clearance certificate", "register a government school", "health card renewal",
@@ -36,3 +38,20 @@ def test_searcher_matches_the_corrected_spelling_lexically(searcher):
     assert lexical.split()[:3] == ["plice", "clearence", "certficate"] and "police" in lexical.split()
     assert dense == "plice clearence certficate"  # the embedding sees what was typed
     assert searcher.search("plice clearence certficate").hits[0].service.id == "moi-police-clearance"
+
+
+@pytest.mark.parametrize("text, spelled_out", [
+    ("how do i get NOC", ["no objection certificate شهاده عدم ممانعه"]),
+    ("ابي اجدد ال RP", ["residence permit اقامه"]),
+    ("ليسني ضاع", ["رخصه قياده"]),
+    ("qid and QID again", ["qatar id card بطاقه شخصيه"]),            # once, whatever the case
+    ("how do i renew my residence permit", []),
+    ("the cdr of a list", []),                                       # whole tokens only: not "cd"
+])
+def test_abbreviations_and_gulf_words_are_spelled_out(text, spelled_out):
+    assert expansions(text) == spelled_out
+
+
+def test_searcher_reads_the_spelled_out_abbreviation_in_both_forms(searcher):
+    lexical, dense = searcher.forms("how do i get NOC")
+    assert lexical.endswith("no objection certificate شهاده عدم ممانعه") and dense == lexical
