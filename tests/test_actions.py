@@ -144,8 +144,6 @@ def test_arabizi_question_is_answered_in_arabic(dispatcher):
     assert dispatcher.messages[0]["name"] == "تجديد جواز السفر القطري"
 
 
-@pytest.mark.xfail(strict=True, reason="issue #11 example still missed: 'siyaqa' (driving) ranks residence renewal "
-                                       "first; see bench/SUMMARY.md")
 def test_arabizi_driving_licence_question_is_answered(dispatcher):
     events = run(ActionSearchService(), make_tracker("abi ajadid rukhsat el siyaqa"), dispatcher)
     assert events[0] == SlotSet("service_id", "moi-dl-renewal")

@@ -27,6 +27,7 @@ from knowledge.catalog import Catalog, Service, load_catalog
 from knowledge.config import settings
 from knowledge.search.decision import CONF_FEATURES, Decision, decide, decision_features
 from knowledge.search.embeddings import Embedder, get_embedder
+from knowledge.search.expansion import expansions
 from knowledge.search.index import (
     KIND_QUESTION,
     LEXICAL_ANALYZERS,
@@ -38,7 +39,6 @@ from knowledge.search.index import (
     index_dir_for,
     load_index,
 )
-from knowledge.search.expansion import expansions
 from knowledge.search.spelling import Speller, catalog_vocabulary
 from knowledge.text import ENGLISH, clean, dense_form, detect_language, is_arabizi, search_form
 
