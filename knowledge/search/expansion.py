@@ -15,7 +15,7 @@ from knowledge.text import normalize
 # Abbreviations people type in Latin letters (issue #11's list and the bodies' acronyms).
 ABBREVIATIONS: dict[str, str] = {
     "rp": "residence permit اقامه",
-    "qid": "qatar id card بطاقه شخصيه",
+    "qid": "qatar id card residence permit اقامه",  # most QID holders are residents: their card is the RP
     "cr": "commercial registration سجل تجاري",
     "noc": "no objection certificate شهاده عدم ممانعه",
     "pcc": "police clearance certificate شهاده حسن سيره وسلوك",
