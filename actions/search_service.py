@@ -25,7 +25,8 @@ class ActionSearchService(Action):
     or the asked aspect of it; clarify -> the close candidates as buttons; decline -> the
     rules apologise (not_found), and hand over on a second miss (repeated_failure). A
     follow-up that names no service ("how much does it cost?") is about the service in
-    the `service_id` slot, or asks which service when there is none.
+    the `service_id` slot, or asks which service when there is none. When the NLU calls the
+    message out of scope, only a confident search answer overrides it.
     """
 
     def name(self) -> str:
@@ -49,6 +50,10 @@ class ActionSearchService(Action):
                 return [SlotSet("search_result", "no_service")]
             return self.answer(dispatcher, current, aspect, lang)
         result = s.search(text, k=MAX_CHOICES)
+        if (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope" and result.decision != "answer":
+            # The NLU and search both doubt it is ours: decline, without a clarification.
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return [SlotSet("search_result", "no_service")]
         if result.decision == "answer":  # "how do I renew my RP" asks for the card, which leads with the steps
             return self.answer(dispatcher, result.hits[0].service, None if aspect == "steps" else aspect, lang)
         if result.decision == "clarify":  # only the candidates that are genuinely close

@@ -58,8 +58,12 @@ def user(stack, index: int, deadline: float) -> dict:
 
 
 def stored_user_messages(stack, sender: str) -> int:
-    events = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=60).json()["events"]
+    events = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.rasa_token}, timeout=60).json()["events"]
     return sum(1 for e in events if e["event"] == "user")
+
+
+# The simulated users all come from this machine: no per-address limit.
+ONE_MACHINE = {"ip_rate_limit": 1_000_000}
 
 
 def run(stack, users: int, time_limit: float) -> dict:
@@ -99,7 +103,7 @@ def main() -> None:
                 kwargs["tracker"] = stack_ctx.enter_context(postgres_server())
                 kwargs["lock_store"] = stack_ctx.enter_context(redis_server(Path(tmp)))
             stack = stack_ctx.enter_context(start_stack(model, Path(tmp) / "stack", env=env, rasa_replicas=replicas,
-                                                        **kwargs))
+                                                        limits=ONE_MACHINE, **kwargs))
             user(stack, 0, time.time() + 60)  # warm-up: first search loads the index
             for users in map(int, args.users.split(",")):
                 print(f"{replicas} Rasa process(es), {users} users ...", flush=True)

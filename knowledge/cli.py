@@ -56,15 +56,27 @@ def cmd_catalog_export(args) -> int:
 
 
 def cmd_catalog_import(args) -> int:
-    from knowledge.catalog.tools import import_csv
+    from knowledge.catalog.tools import import_catalog
 
-    n, errors = import_csv(Path(args.file), Path(args.dir or settings().catalog_dir))
-    for e in errors:
+    directory = Path(args.dir or settings().catalog_dir)
+    try:
+        result = import_catalog(Path(args.file), directory, replace=args.replace)
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for e in result.errors:
         print(f"error: {e}", file=sys.stderr)
-    if errors:
-        print(f"nothing imported: {len(errors)} error(s)", file=sys.stderr)
+    if result.errors:
+        print(f"nothing imported: {len(result.errors)} error(s)", file=sys.stderr)
         return EXIT_ERRORS
-    print(f"imported {n} services into {args.dir or settings().catalog_dir}")
+    print(f"imported {result.services} services of {len(result.bodies)} bodies ({', '.join(result.bodies) or 'none'}) "
+          f"into {directory}")
+    if result.removed:
+        print(f"removed {len(result.removed)} bodies not in the CSV: {', '.join(result.removed)}")
+    elif not args.replace:
+        print("no body removed (bodies not in the CSV are kept; --replace removes them)")
+    else:
+        print("no body removed")
     return EXIT_OK
 
 
@@ -290,8 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     e = csub.add_parser("export", help="write the catalog to a CSV file for spreadsheet editing")
     e.add_argument("--csv", required=True, metavar="FILE")
     e.set_defaults(func=cmd_catalog_export)
-    i = csub.add_parser("import", help="replace the catalog with a CSV file (validated first)")
+    i = csub.add_parser("import", help="write the bodies of a CSV file into the catalog (validated first)")
     i.add_argument("file")
+    i.add_argument("--replace", action="store_true",
+                   help="the CSV is the whole catalog: remove the bodies not in it (default: keep them)")
     i.set_defaults(func=cmd_catalog_import)
     s = csub.add_parser("stats", help="services per body, per category, language completeness")
     s.add_argument("--json", action="store_true")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from knowledge.config import ROOT, settings
+from knowledge.config import ROOT, ensure_secret, settings
 from knowledge.maintain.rasa import RASA, ensure_model, model_inputs_hash, model_path, rasa_env
 
 __all__ = ["RASA", "ROOT", "ensure_model", "model_inputs_hash", "model_path", "rasa_env", "free_port", "start_stack"]
@@ -87,6 +87,7 @@ class Stack:
     action_url: str
     web_url: str
     var_dir: Path
+    rasa_token: str = ""
     services: dict[str, Service] = field(default_factory=dict)
 
     @property
@@ -113,10 +114,12 @@ class Stack:
         self.stop()
 
 
-def write_endpoints(var_dir: Path, action_port: int, tracker: dict | None = None, lock_store: dict | None = None) -> Path:
+def write_endpoints(var_dir: Path, action_port: int, tracker: dict | None = None, lock_store: dict | None = None,
+                    action_token: str = "") -> Path:
     """endpoints.yml for this stack: the SQLite tracker store by default, or PostgreSQL
-    ({"host", "port", "user"}); an in-memory lock store, or Redis ({"host", "port"})."""
-    lines = [f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"']
+    ({"host", "port", "user"}); an in-memory lock store, or Redis ({"host", "port"}).
+    Rasa sends `action_token` to the action server (which refuses calls without it)."""
+    lines = [f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n  token: "{action_token}"']
     if tracker is None:
         lines.append(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {var_dir / 'tracker.sqlite3'}")
     else:
@@ -127,6 +130,18 @@ def write_endpoints(var_dir: Path, action_port: int, tracker: dict | None = None
         lines.append(f"lock_store:\n  type: redis\n  url: {lock_store['host']}\n  port: {lock_store['port']}\n  db: 1")
     path = var_dir / "endpoints.yml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_credentials(var_dir: Path, limits: dict) -> Path:
+    """credentials.yml with `limits` applied to both of our channels."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "credentials.yml").read_text("utf-8"))
+    for name in ("bot.channels.DalilRestInput", "bot.channels.DalilSocketIOInput"):
+        data[name] = {**(data.get(name) or {}), **limits}
+    path = var_dir / "credentials.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -145,9 +160,10 @@ def _model_loaded(url: str, token: str | None) -> Callable[[], bool]:
 def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action_port: int | None = None,
                 web_port: int | None = None, cors: str | None = None, env: dict | None = None,
                 timeout: float = 240.0, host: str = "127.0.0.1", tracker: dict | None = None,
-                lock_store: dict | None = None, rasa_replicas: int = 1) -> Stack:
+                lock_store: dict | None = None, rasa_replicas: int = 1, limits: dict | None = None) -> Stack:
     """Start the action server, the web server (widget, console) and the Rasa server on
-    free ports and wait until all answer. With rasa_replicas > 1 (which needs a shared
+    free ports and wait until all answer. `limits` overrides the channels' limits of
+    credentials.yml (e.g. {"ip_rate_limit": 5}). With rasa_replicas > 1 (which needs a shared
     `tracker` and `lock_store`), the Rasa servers sit behind a round-robin proxy."""
     var_dir = Path(var_dir).resolve()
     (var_dir / "logs").mkdir(parents=True, exist_ok=True)
@@ -158,21 +174,31 @@ def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action
                   web_url=f"http://{host}:{web_port}", var_dir=var_dir)
     base_env = {**os.environ, "DALIL_VAR_DIR": str(var_dir), "DALIL_PUBLIC_RASA_URL": stack.rasa_url, **(env or {})}
     base_env.setdefault("DALIL_INDEX_DIR", str(ROOT / "var" / "index"))
-    token = base_env.get("DALIL_RASA_TOKEN")
+    # Every API is behind a token: given in the environment, or generated once and kept in
+    # var/secrets so `dalil ask` and the console find it.
+    token = base_env.get("DALIL_RASA_TOKEN") or ensure_secret("DALIL_RASA_TOKEN", var_dir)
+    action_token = base_env.get("DALIL_ACTION_TOKEN") or ensure_secret("DALIL_ACTION_TOKEN", var_dir)
+    base_env.update(DALIL_RASA_TOKEN=token, DALIL_ACTION_TOKEN=action_token)
+    stack.rasa_token = token
     # The widget is served by the web server, so its origin must pass Rasa's CORS check.
     origins = f"{stack.web_url} " + (cors if cors is not None else settings().cors_origins)
-    endpoints = write_endpoints(var_dir, action_port, tracker, lock_store)
+    endpoints = write_endpoints(var_dir, action_port, tracker, lock_store, action_token)
+    credentials = write_credentials(var_dir, limits or {})
 
     def rasa_cmd(port: int) -> list[str]:
         return [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
-                "--credentials", str(ROOT / "credentials.yml"), "--port", str(port), "--interface", "127.0.0.1",
-                "--enable-api", "--cors", *origins.split()] + (["--auth-token", token] if token else [])
+                "--credentials", str(credentials), "--port", str(port), "--interface", "127.0.0.1",
+                "--enable-api", "--auth-token", token, "--cors", *origins.split()]
 
     replica_ports = [rasa_port] if rasa_replicas == 1 else [free_port() for _ in range(rasa_replicas)]
-    rasa_env_ = {**rasa_env(), **base_env, "PYTHONPATH": rasa_env()["PYTHONPATH"]}
+    # Sanic's own body limit (100 MB by default) for the Rasa server and its channels.
+    rasa_env_ = {**rasa_env(), **base_env, "PYTHONPATH": rasa_env()["PYTHONPATH"],
+                 "SANIC_REQUEST_MAX_SIZE": str(settings().max_body),
+                 # the socket.io channel checks a browser's Origin against the same list
+                 "DALIL_CORS_ORIGINS": origins}
     stack.services = {
-        "actions": Service("action server", [str(PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port",
-                                             str(action_port)], base_env, var_dir / "logs" / "actions.log",
+        "actions": Service("action server", [str(PYTHON), "-m", "ops.action_server", "--port", str(action_port)],
+                           base_env, var_dir / "logs" / "actions.log",
                            _ok(f"{stack.action_url}/health")),
         "web": Service("web server", [str(PYTHON), "-m", "web.server", "--port", str(web_port)], base_env,
                        var_dir / "logs" / "web.log", _ok(f"{stack.web_url}/health")),
@@ -189,6 +215,24 @@ def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action
     try:
         for service in stack.services.values():
             service.start(timeout)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def start_web(var_dir: Path, env: dict | None = None, timeout: float = 60.0) -> Stack:
+    """The web server alone (widget, console, feedback and agent API), on a free port, with
+    its own var dir: for testing its API without Rasa."""
+    var_dir = Path(var_dir).resolve()
+    port = free_port()
+    stack = Stack(rasa_url="", action_url="", web_url=f"http://127.0.0.1:{port}", var_dir=var_dir)
+    base_env = {**os.environ, "DALIL_VAR_DIR": str(var_dir), **(env or {})}
+    base_env.setdefault("DALIL_INDEX_DIR", str(ROOT / "var" / "index"))
+    stack.services["web"] = Service("web server", [str(PYTHON), "-m", "web.server", "--port", str(port)], base_env,
+                                    var_dir / "logs" / "web.log", _ok(f"{stack.web_url}/health"))
+    try:
+        stack.services["web"].start(timeout)
     except BaseException:
         stack.stop()
         raise

@@ -188,3 +188,16 @@ def test_card_button_payload_asks_about_the_current_service(dispatcher):
     events = run(ActionSearchService(), tracker, dispatcher)
     assert events[0] == SlotSet("service_id", "moi-dl-renewal")
     assert dispatcher.messages[0]["response"] == "utter_service_documents"
+
+
+def test_out_of_scope_intent_is_declined_when_search_doubts_too(dispatcher):
+    events = run(ActionSearchService(), make_tracker("tell me a joke", intent="out_of_scope", language="en"), dispatcher)
+    assert events == [SlotSet("search_result", "no_service")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+
+
+def test_out_of_scope_intent_is_overridden_by_a_confident_search(dispatcher):
+    # "tajdeed jawaz" (Arabizi: passport renewal) is one the NLU can take for out of scope.
+    events = run(ActionSearchService(), make_tracker("tajdeed jawaz", intent="out_of_scope"), dispatcher)
+    assert events[0] == SlotSet("service_id", "moi-passport-renewal")
+    assert dispatcher.messages[0]["response"] == "utter_service_card"

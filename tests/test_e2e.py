@@ -20,7 +20,7 @@ def say(stack, sender, text):
 
 
 def tracker(stack, sender):
-    return requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    return requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.rasa_token}, timeout=30).json()
 
 
 def new_sender():
@@ -91,7 +91,8 @@ def test_out_of_scope_is_declined_politely(stack):
     assert reply["text"].startswith("Sorry, that's outside what I can help with.")
 
 
-def test_dalil_ask_json_contract(stack, capsys):
+def test_dalil_ask_json_contract(stack, capsys, monkeypatch):
+    monkeypatch.setenv("DALIL_RASA_TOKEN", stack.rasa_token)  # `dalil ask` reads the tracker through the API
     assert main(["ask", "how do I pay a traffic fine", "--json", "--url", stack.rasa_url, "--sender", new_sender()]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"language", "intent", "service", "replies"}
@@ -127,11 +128,13 @@ def test_review_finds_the_low_confidence_turns_of_a_conversation(stack):
 
 
 def test_dalil_chat_in_the_terminal(stack):
+    import os
     import subprocess
     import sys
 
     out = subprocess.run([sys.executable, "-m", "knowledge.cli", "chat", "--url", stack.rasa_url],
-                         input="hello\nhow do I pay a traffic fine\n\n", capture_output=True, text=True, timeout=120)
+                         input="hello\nhow do I pay a traffic fine\n\n", capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "DALIL_RASA_TOKEN": stack.rasa_token})
     assert out.returncode == 0, out.stderr
     assert "Hello! I'm Dalil" in out.stdout and "Traffic Violations Payment" in out.stdout
 

@@ -35,9 +35,10 @@ def test_misspellings_in_the_bank_are_not_vocabulary(catalog):
 
 def test_searcher_matches_the_corrected_spelling_lexically(searcher):
     lexical, dense = searcher.forms("plice clearence certficate")
-    assert lexical.split()[:3] == ["plice", "clearence", "certficate"] and "police" in lexical.split()
+    # "clearence" is a catalog keyword once (on purpose), "clearance" far more common: corrected.
+    assert lexical.split() == ["plice", "clearence", "certficate", "police", "clearance", "certificate"]
     assert dense == "plice clearence certficate"  # the embedding sees what was typed
-    assert searcher.search("plice clearence certficate").hits[0].service.id == "moi-police-clearance"
+    assert searcher.search("how to regester in matrash app").hits[0].service.id == "moi-metrash2-registration"
 
 
 @pytest.mark.parametrize("text, spelled_out", [

@@ -29,7 +29,7 @@ def texts(replies):
 
 
 def events(stack, s):
-    return requests.get(f"{stack.rasa_url}/conversations/{s}/tracker", params={"include_events": "ALL"},
+    return requests.get(f"{stack.rasa_url}/conversations/{s}/tracker", params={"include_events": "ALL", "token": stack.rasa_token},
                         timeout=30).json()["events"]
 
 
@@ -162,6 +162,9 @@ def test_socketio_channel_answers_and_handles_blank_messages(stack):
                           stack.rasa_url, sender(), "ابي اجدد اقامتي وجوالي 55123456", "   "],
                          capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr[-2000:]
-    first, second = json.loads(out.stdout)
+    result = json.loads(out.stdout)
+    first, second = result["replies"]
     assert first[0]["text"].splitlines()[0] == "تجديد رخصة الإقامة"
+    stored = [e["text"] for e in events(stack, result["session_id"]) if e["event"] == "user"]
+    assert stored[0] == "ابي اجدد اقامتي وجوالي [PHONE]"  # the phone number never reached the tracker
     assert second[0]["text"].startswith("يبدو أن رسالتك فارغة")

@@ -1,7 +1,13 @@
-"""Helpers shared by the catalog and bank tests: a valid service and a catalog writer."""
+"""Helpers shared by the tests: a valid service, a catalog writer, the console token of the
+stacks the fixtures start."""
+import uuid
 from pathlib import Path
 
 import yaml
+
+# The agent console's token in every stack the fixtures start (a test module may need it at
+# import, for Schemathesis' configuration).
+CONSOLE_TOKEN = "test-console-token-" + uuid.uuid4().hex[:8]
 
 GOOD_SERVICE = {
     "id": "test-rp-renewal",

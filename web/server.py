@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import hmac
+import logging
 
 from sanic import Request, Sanic, response
+from sanic.exceptions import SanicException
 
 from knowledge.config import settings
 from web.agent_api import agent_api
@@ -13,6 +15,8 @@ from web.feedback import feedback
 from web.pages import pages
 
 PUBLIC_API = ("/api/feedback",)
+MAX_BODY = 64 * 1024  # feedback and API bodies are small
+logger = logging.getLogger("dalil.web")
 
 
 def authorized(request: Request) -> bool:
@@ -35,11 +39,37 @@ async def security_headers(request: Request, resp):
     resp.headers.setdefault("Referrer-Policy", "no-referrer")
     if request.path in ("/console", "/demo"):
         resp.headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith("/api/"):
+        resp.headers.setdefault("Cache-Control", "no-store")  # handoffs hold conversations
+
+
+async def api_errors(request: Request, exc: Exception):
+    """Errors Sanic raises itself (413, 405, 404 of an unknown route, a body it cannot read)
+    answer like every API error, {"error": ...}; anything unexpected is a 500 without details."""
+    if isinstance(exc, SanicException):
+        status = exc.status_code
+        message = str(exc) or "error"
+    else:
+        logger.exception("unexpected error on %s %s", request.method, request.path)
+        status, message = 500, "internal error"
+    headers = {"Access-Control-Allow-Origin": "*"} if request.path in PUBLIC_API else {}
+    if isinstance(exc, SanicException) and exc.headers:
+        headers.update(exc.headers)  # Allow on a 405
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return response.json({"error": message}, status=status, headers=headers)
+
+
+async def default_errors(request: Request, exc: Exception):
+    if request.path.startswith("/api/"):
+        return await api_errors(request, exc)
+    return request.app.error_handler.default(request, exc)
 
 
 def create_app(name: str = "dalil-web") -> Sanic:
     app = Sanic(name)
-    app.config.REQUEST_MAX_SIZE = 64 * 1024  # feedback and API bodies are small
+    app.config.REQUEST_MAX_SIZE = MAX_BODY
+    app.error_handler.add(Exception, default_errors)
     app.on_request(require_token)
     app.on_response(security_headers)
     for bp in (pages, feedback, agent_api):

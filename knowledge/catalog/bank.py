@@ -14,9 +14,9 @@ import yaml
 
 from knowledge.text import normalize
 
-REGISTERS = ("msa", "gulf", "en", "arabizi", "mixed", "typo")
+REGISTERS = ("msa", "gulf", "en", "arabizi", "mixed", "typo", "indirect")
 MIN_QUESTIONS = 20  # per service
-MIN_PER_REGISTER = {"msa": 3, "gulf": 3, "en": 3, "arabizi": 2, "mixed": 2, "typo": 1}
+MIN_PER_REGISTER = {"msa": 3, "gulf": 3, "en": 3, "arabizi": 2, "mixed": 2, "typo": 1, "indirect": 2}
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import tempfile
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from knowledge.catalog.loader import ValidationError, catalog_files, validate_catalog
+from knowledge.catalog.loader import ENTITY_ID_RE, ValidationError, catalog_files, validate_catalog
 from knowledge.catalog.schema import LIST_FIELDS, OPTIONAL_TEXT_FIELDS, TEXT_FIELDS, Catalog, Service
 
 LIST_SEP = "\n"  # list items are lines inside one spreadsheet cell
@@ -102,40 +104,94 @@ def _row_to_service(row: dict) -> dict:
     return out
 
 
-def import_csv(path: Path, catalog_dir: Path) -> tuple[int, list[ValidationError]]:
-    """Rebuild the catalog files from a CSV; writes nothing unless the result validates.
+@dataclass(frozen=True)
+class ImportResult:
+    """What `import_catalog` did: services and bodies written, bodies removed, or the errors
+    (then nothing was written)."""
+    services: int
+    bodies: tuple[str, ...]
+    removed: tuple[str, ...]
+    errors: tuple[ValidationError, ...]
 
-    Returns (services imported, errors). Bodies absent from the CSV are removed, so the
-    CSV is the whole catalog, as exported.
-    """
+
+def _read_rows(path: Path) -> tuple[dict[str, dict], list[ValidationError]]:
+    """The CSV as catalog documents by body id, or the errors that stop the import."""
+    name = Path(path).name
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            return 0, [ValidationError(Path(path).name, None, c, "missing column") for c in missing]
+            return {}, [ValidationError(name, None, c, "missing column") for c in missing]
         rows = list(reader)
     files: dict[str, dict] = defaultdict(lambda: {"entity": None, "services": []})
-    for row in rows:
-        eid = (row.get("entity_id") or "").strip() or "_missing_entity"
+    errors: list[ValidationError] = []
+    for n, row in enumerate(rows, 2):  # spreadsheet row numbers: the header is row 1
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue  # a spreadsheet's trailing row of empty cells
+        eid = (row.get("entity_id") or "").strip()
+        if not ENTITY_ID_RE.fullmatch(eid) or eid.startswith("_"):  # it names a file: no '', '_draft', '../x'
+            sid = (row.get("id") or "").strip() or None
+            errors.append(ValidationError(f"{name} row {n}", sid, "entity_id",
+                                          f"missing or invalid body id {eid!r}: use [a-z0-9_]"))
+            continue
         doc = files[eid]
         if doc["entity"] is None:
-            doc["entity"] = {"id": eid, "name_en": row["entity_name_en"].strip(),
-                             "name_ar": row["entity_name_ar"].strip(), "url": row["entity_url"].strip()}
+            doc["entity"] = {"id": eid, "name_en": (row["entity_name_en"] or "").strip(),
+                             "name_ar": (row["entity_name_ar"] or "").strip(), "url": (row["entity_url"] or "").strip()}
         doc["services"].append(_row_to_service(row))
+    return dict(files), errors
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Replace one file whole: a reader never sees it half written."""
+    part = path.with_name(f".{path.name}.part")  # not *.yaml: never taken for a catalog file
+    part.write_bytes(data)
+    os.replace(part, path)
+
+
+def import_catalog(path: Path, catalog_dir: Path, replace: bool = False) -> ImportResult:
+    """Write the bodies of a CSV into the catalog; writes nothing unless the result validates.
+
+    Each body in the CSV replaces that body's file whole. Bodies absent from the CSV are
+    kept (a CSV filtered to one body updates that body only) unless `replace`: then the CSV
+    is the whole catalog and the other bodies' files are removed. The question bank
+    (questions/) is never changed, and is validated against the result: a removed body
+    whose bank file is still there, or a service dropped that the bank still asks about,
+    is an error.
+    """
+    files, errors = _read_rows(path)
+    if errors:
+        return ImportResult(0, (), (), tuple(errors))
+    catalog_dir = Path(catalog_dir)
+    existing = {p.stem: p for p in catalog_files(catalog_dir)}
+    removed = tuple(sorted(set(existing) - set(files))) if replace else ()
+    texts = {eid: yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000).encode("utf-8")
+             for eid, doc in files.items()}
     with tempfile.TemporaryDirectory() as tmp:
-        for eid, doc in files.items():
-            text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
-            (Path(tmp) / f"{eid}.yaml").write_text(text, encoding="utf-8")
+        # The whole catalog as it would be: kept bodies, imported bodies, the bank.
+        for eid, p in existing.items():
+            if eid not in files and eid not in removed:
+                shutil.copyfile(p, Path(tmp) / p.name)
+        for eid, text in texts.items():
+            (Path(tmp) / f"{eid}.yaml").write_bytes(text)
+        if (catalog_dir / "questions").is_dir():
+            shutil.copytree(catalog_dir / "questions", Path(tmp) / "questions")
         catalog, errors = validate_catalog(Path(tmp))
-        if errors:
-            return 0, errors
-        catalog_dir = Path(catalog_dir)
-        for old in catalog_files(catalog_dir):
-            if old.stem not in files:
-                old.unlink()
-        for eid in files:
-            shutil.copyfile(Path(tmp) / f"{eid}.yaml", catalog_dir / f"{eid}.yaml")
-    return len(catalog.services), []
+    if errors:
+        return ImportResult(0, (), (), tuple(errors))
+    catalog_dir.mkdir(parents=True, exist_ok=True)
+    for eid in sorted(texts):
+        _write(catalog_dir / f"{eid}.yaml", texts[eid])
+    for eid in removed:
+        existing[eid].unlink()
+    services = sum(1 for s in catalog.services if Path(s.entity.file).stem in files)
+    return ImportResult(services, tuple(sorted(files)), removed, ())
+
+
+def import_csv(path: Path, catalog_dir: Path, replace: bool = False) -> tuple[int, list[ValidationError]]:
+    """`import_catalog` as (services imported, errors)."""
+    result = import_catalog(path, catalog_dir, replace=replace)
+    return result.services, list(result.errors)
 
 
 def catalog_stats(catalog: Catalog) -> dict:

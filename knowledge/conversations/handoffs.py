@@ -1,4 +1,8 @@
-"""Durable store of conversations handed over to Contact Center agents (SQLite)."""
+"""Durable store of conversations handed over to Contact Center agents (SQLite).
+
+What the user said is stored redacted (`privacy.redact`), whichever channel it came
+through; one conversation has at most one open handoff (asking again updates it), so a
+conversation cannot flood the agents' queue."""
 from __future__ import annotations
 
 import json
@@ -8,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 from knowledge.conversations.db import connect, now
+from knowledge.conversations.privacy import redact
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoffs (
@@ -22,8 +27,22 @@ CREATE TABLE IF NOT EXISTS handoffs (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS handoffs_status ON handoffs(status, created_at);
+CREATE INDEX IF NOT EXISTS handoffs_conversation ON handoffs(conversation_id, status);
 """
 STATUSES = ("open", "taken", "resolved")
+MAX_TURNS = 200  # the latest turns of a long conversation are what the agent needs
+MAX_PAGE = 200
+
+
+def _clean(transcript: list[dict]) -> list[dict]:
+    """The latest MAX_TURNS turns, the user's text redacted (the bot's is the catalog's)."""
+    out = []
+    for turn in transcript[-MAX_TURNS:]:
+        turn = dict(turn)
+        if turn.get("role") == "user" and isinstance(turn.get("text"), str):
+            turn["text"] = redact(turn["text"])
+        out.append(turn)
+    return out
 
 
 class HandoffStore:
@@ -34,29 +53,50 @@ class HandoffStore:
 
     def create(self, conversation_id: str, language: str, service_id: str | None, reason: str,
                transcript: list[dict]) -> str:
-        """Record a handoff; returns its short reference shown to the user."""
-        ref = uuid.uuid4().hex[:8].upper()
+        """Record a handoff; returns its short reference shown to the user. When the
+        conversation already has an open one, that one is brought up to date instead."""
         stamp = now()
-        with closing(connect(self.path)) as db, db:
-            db.execute(
-                "INSERT INTO handoffs (id, conversation_id, language, service_id, reason, transcript, status,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-                (ref, conversation_id, language, service_id, reason, json.dumps(transcript, ensure_ascii=False), stamp, stamp),
-            )
-        return ref
+        text = json.dumps(_clean(transcript), ensure_ascii=False)
+        with closing(connect(self.path)) as db:
+            db.execute("BEGIN IMMEDIATE")  # the check and the write are one step, across processes
+            try:
+                row = db.execute("SELECT id FROM handoffs WHERE conversation_id = ? AND status = 'open'"
+                                 " ORDER BY created_at DESC, rowid DESC LIMIT 1", (conversation_id,)).fetchone()
+                if row:
+                    ref = row["id"]
+                    db.execute("UPDATE handoffs SET language = ?, service_id = ?, reason = ?, transcript = ?, updated_at = ?"
+                               " WHERE id = ?", (language, service_id, reason, text, stamp, ref))
+                else:
+                    ref = uuid.uuid4().hex[:8].upper()
+                    db.execute(
+                        "INSERT INTO handoffs (id, conversation_id, language, service_id, reason, transcript, status,"
+                        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+                        (ref, conversation_id, language, service_id, reason, text, stamp, stamp))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return str(ref)
 
     def get(self, ref: str) -> dict | None:
         with closing(connect(self.path)) as db:
             row = db.execute("SELECT * FROM handoffs WHERE id = ?", (ref,)).fetchone()
         return self._row(row) if row else None
 
-    def list(self, status: str | None = None) -> list[dict]:
+    def list(self, status: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+        """Handoffs in the order they were made (oldest first), `limit` of them from `offset`."""
+        where, args = ("WHERE status = ?", [status]) if status else ("", [])
+        page = " LIMIT ? OFFSET ?" if limit is not None else ""
+        with closing(connect(self.path)) as db:
+            rows = db.execute(f"SELECT * FROM handoffs {where} ORDER BY created_at, rowid{page}",
+                              [*args, *((limit, offset) if limit is not None else ())]).fetchall()
+        return [self._row(r) for r in rows]
+
+    def count(self, status: str | None = None) -> int:
         with closing(connect(self.path)) as db:
             if status:
-                rows = db.execute("SELECT * FROM handoffs WHERE status = ? ORDER BY created_at", (status,)).fetchall()
-            else:
-                rows = db.execute("SELECT * FROM handoffs ORDER BY created_at").fetchall()
-        return [self._row(r) for r in rows]
+                return int(db.execute("SELECT COUNT(*) FROM handoffs WHERE status = ?", (status,)).fetchone()[0])
+            return int(db.execute("SELECT COUNT(*) FROM handoffs").fetchone()[0])
 
     def set_status(self, ref: str, status: str) -> bool:
         if status not in STATUSES:

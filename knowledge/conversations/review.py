@@ -1,6 +1,10 @@
 """`dalil review`: what users asked that the bot could not answer well, from the stored
 conversations (Rasa's SQL tracker store), the feedback and the handoffs; grouped by
-similarity so a maintainer labels a group at a time."""
+similarity so a maintainer labels a group at a time.
+
+Every text is redacted (`privacy.redact`) as it is collected, so neither the grouping, the
+listing nor the CSV export holds personal data, even from conversations stored before
+the channel redacted them."""
 from __future__ import annotations
 
 import csv
@@ -14,6 +18,7 @@ import numpy as np
 
 from knowledge.conversations.feedback import FeedbackStore
 from knowledge.conversations.handoffs import HandoffStore
+from knowledge.conversations.privacy import redact
 from knowledge.text import detect_language
 
 FAILED_RESULTS = {"not_found", "repeated_failure"}
@@ -60,6 +65,8 @@ def collect(tracker_db: Path, store_db: Path) -> list[Item]:
         users = [t["text"] for t in h["transcript"] if t["role"] == "user" and not t["text"].startswith("/")]
         if users:
             items.append(Item(users[-1], h["language"], "handoff", h["conversation_id"]))
+    for it in items:
+        it.text = redact(it.text)
     merged: dict[tuple[str, str], Item] = {}
     for it in items:  # one turn can be an NLU fallback, not confident and handed over: one item
         key = (it.conversation_id, it.text)
@@ -91,14 +98,20 @@ def group(items: list[Item], embedder, threshold: float = 0.6) -> list[list[Item
     return [[items[i] for i in g] for g in ordered]
 
 
+def _cell(text: str) -> str:
+    """A text as a spreadsheet shows it, never as a formula ("=HYPERLINK(...)")."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def export(groups: list[list[Item]], path: Path) -> int:
-    """CSV for labelling: fill `intent` (for data/nlu) and/or `service` (for knowledge/eval)."""
+    """CSV for labelling: fill `intent` (for data/nlu) and/or `service` (for knowledge/eval).
+    Texts are redacted again here, for items that did not come from `collect`."""
     n = 0
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
         w.writerow(["group", "text", "language", "reason", "conversation_id", "intent", "service"])
         for gi, g in enumerate(groups, 1):
             for it in g:
-                w.writerow([gi, it.text, it.language, it.reason, it.conversation_id, "", ""])
+                w.writerow([gi, _cell(redact(it.text)), it.language, it.reason, _cell(it.conversation_id), "", ""])
                 n += 1
     return n

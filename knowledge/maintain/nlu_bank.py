@@ -12,7 +12,7 @@ from pathlib import Path
 
 from knowledge.catalog import Catalog
 
-PER_REGISTER = {"msa": 1, "gulf": 1, "en": 1, "arabizi": 1, "mixed": 1, "typo": 0}
+PER_REGISTER = {"msa": 1, "gulf": 1, "en": 1, "arabizi": 1, "mixed": 1, "typo": 0, "indirect": 1}
 HEADER = "# Generated from knowledge/catalog/questions by `dalil train` (knowledge/maintain/nlu_bank.py); do not edit.\n"
 _MARKUP = re.compile(r"[\[\]{}()]")  # Rasa would read these as entity annotations
 

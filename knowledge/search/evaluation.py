@@ -153,7 +153,7 @@ def fit_ranking(examples: list[tuple[np.ndarray, int]], allowed: np.ndarray, pri
 
 
 
-COSTS = {"answered_correctly": 0.0, "confidently_wrong": 1.0, "falsely_declined": 1.0, "clarified_right": 0.25,
+COSTS = {"answered_correctly": 0.0, "confidently_wrong": 1.0, "falsely_declined": 1.0, "clarified_right": 0.35,
          "clarified_wrong": 1.0, "declined": 0.0, "clarified_oos": 0.5}
 MIN_OOS_DECLINED = 0.90  # a floor on dev; the cost already counts each answered out-of-scope question as wrong
 

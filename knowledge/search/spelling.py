@@ -42,6 +42,9 @@ def distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+RARE = 10
+
+
 class Speller:
     def __init__(self, texts: list[str]) -> None:
         self.counts = Counter(w.lower() for t in texts for w in _WORD_RE.findall(t))
@@ -53,14 +56,19 @@ class Speller:
 
     def correct_word(self, word: str) -> str:
         low = word.lower()
-        if len(low) < MIN_LENGTH or low in self.counts or word.isupper():
-            return word  # known, short, or an abbreviation (QID, NOC)
-        limit = 2 if len(low) >= LONG else 1
+        if len(low) < MIN_LENGTH or word.isupper():
+            return word  # short, or an abbreviation (QID, NOC)
+        known = self.counts.get(low, 0)
+        if known > 1:
+            return word
+        # A word seen once may itself be a misspelling kept on purpose (a catalog keyword
+        # "police clearence"): corrected only to a neighbour at least RARE times as common.
+        limit = 1 if known else (2 if len(low) >= LONG else 1)
         best: tuple[int, int, str] | None = None
         for d in _deletes(low, limit):
             for cand in self._by_delete.get(d, ()):
                 dist = distance(low, cand)
-                if dist <= limit:
+                if dist <= limit and (not known or (cand != low and self.counts[cand] >= RARE * known)):
                     key = (dist, -self.counts[cand], cand)
                     if best is None or key < best:
                         best = key

@@ -77,11 +77,16 @@
       if (s.unsure.length) d.appendChild(el("p", {}, "Unconfirmed: " + s.unsure.join(", ") + " (verified " + s.last_verified + ")"));
     }).catch(function (e) { status(e.message); });
   }
+  var PAGE = 20, offset = 0;
   function loadHandoffs() {
     var f = $("filter").value;
-    api("/api/handoffs" + (f ? "?status=" + f : "")).then(function (res) {
+    api("/api/handoffs?limit=" + PAGE + "&offset=" + offset + (f ? "&status=" + f : "")).then(function (res) {
       var box = $("handoffs");
       box.textContent = "";
+      if (!res.handoffs.length && res.total && offset) { offset = Math.max(0, offset - PAGE); return loadHandoffs(); }
+      $("page").textContent = res.total ? (offset + 1) + "–" + (offset + res.handoffs.length) + " of " + res.total : "";
+      $("prev").disabled = offset === 0;
+      $("next").disabled = offset + res.handoffs.length >= res.total;
       if (!res.handoffs.length) box.appendChild(el("p", {}, "No handoffs."));
       res.handoffs.forEach(function (h) {
         var art = el("article", { "data-ref": h.id });
@@ -107,6 +112,8 @@
     }).catch(function (e) { status(e.message); });
   }
   $("refresh").addEventListener("click", loadHandoffs);
-  $("filter").addEventListener("change", loadHandoffs);
+  $("filter").addEventListener("change", function () { offset = 0; loadHandoffs(); });
+  $("prev").addEventListener("click", function () { offset = Math.max(0, offset - PAGE); loadHandoffs(); });
+  $("next").addEventListener("click", function () { offset += PAGE; loadHandoffs(); });
   if (token) start();
 })();

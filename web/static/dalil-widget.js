@@ -6,6 +6,10 @@
  *
  * Safety: every text from the user or the bot is put in the page with textContent,
  * never as HTML; links are kept only when they are http(s).
+ * Privacy: the conversation kept in localStorage (and shown by DalilWidget.state()) holds
+ * the user's messages only after redact() (e-mails, runs of 6+ digits, passport numbers);
+ * it is dropped 24 hours after its last message and keeps at most the last 50 messages.
+ * The sender id is 16 random bytes from crypto.getRandomValues, in hex.
  */
 (function () {
   "use strict";
@@ -16,6 +20,9 @@
     api: (script && script.dataset.api) || (script ? new URL(script.src, location.href).origin : ""),
   };
   var STORE = "dalil-widget:v1";
+  var MAX_KEPT = 50;                 // messages kept in storage
+  var MAX_AGE = 24 * 60 * 60 * 1000; // ms after the last message before the stored conversation is dropped
+  var MASK = "\u2022\u2022\u2022";     // •••
   var UI = {
     ar: {
       title: "دليل — الخدمات الحكومية", open: "افتح المحادثة مع دليل", close: "أغلق المحادثة",
@@ -44,6 +51,20 @@
     if (!ar && !la) return null;
     return ar > 0 && 2 * ar >= la ? "ar" : "en";
   }
+  // The browser's copy of what the user typed loses personal numbers before it is stored
+  // (the server redacts again, more finely, on its side). Errs on the side of masking.
+  var DIGIT = "[0-9\\u0660-\\u0669\\u06F0-\\u06F9]"; // ASCII, Arabic-Indic, Extended Arabic-Indic
+  var EMAIL_RE = /[^\s@]+@[^\s@]+\.[^\s@]+/g;
+  var PASSPORT_RE = new RegExp("(^|[^A-Za-z0-9])[A-Za-z]{1,2}[\\s\\-]?" + DIGIT + "{6,9}(?!" + DIGIT + ")", "g");
+  var DIGITS_RE = new RegExp(DIGIT + "(?:[\\s.\\-/\\u2010-\\u2015]*" + DIGIT + "){5,}", "g");
+  function redact(text) {
+    return String(text).replace(EMAIL_RE, MASK).replace(PASSPORT_RE, "$1" + MASK).replace(DIGITS_RE, MASK);
+  }
+  function newSender() {
+    var bytes = new Uint8Array(16);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
   function safeUrl(url) {
     try {
       var u = new URL(url);
@@ -66,12 +87,23 @@
   }
 
   var state = load();
+  // A stored conversation is used only when it is well-formed and its last message is less
+  // than MAX_AGE old; anything else (damaged, expired, from an older widget) is removed.
   function load() {
+    var now = Date.now();
     try {
       var s = JSON.parse(localStorage.getItem(STORE));
-      if (s && s.sender && Array.isArray(s.history)) return s;
+      if (s && typeof s.sender === "string" && /^[0-9a-f]{32}$/.test(s.sender) && Array.isArray(s.history) &&
+          typeof s.updated === "number" && now - s.updated < MAX_AGE && s.updated <= now + 60000) {
+        s.history = s.history.filter(function (e) { return e && typeof e === "object"; }).slice(-MAX_KEPT);
+        s.history.forEach(function (e) { if (e.role === "user") e.text = redact(e.text); });
+        s.lang = s.lang === "en" ? "en" : s.lang === "ar" ? "ar" : cfg.lang;
+        s.open = s.open === true;
+        return s;
+      }
     } catch (e) { /* a damaged store starts a new conversation */ }
-    return { sender: "web-" + Math.random().toString(36).slice(2) + Date.now().toString(36), lang: cfg.lang, history: [], open: false };
+    try { localStorage.removeItem(STORE); } catch (e) { /* storage blocked */ }
+    return { sender: newSender(), lang: cfg.lang, history: [], open: false, updated: now };
   }
   function save() {
     try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* storage full or blocked */ }
@@ -174,16 +206,18 @@
     });
     container.appendChild(row);
   }
-  function renderEntry(entry) {
+  // `shown`: what the user typed, shown on this page only; the stored entry is redacted.
+  function renderEntry(entry, shown) {
+    var text = shown === undefined ? entry.text : shown;
     var bubble = el("div", { class: "dalil-msg dalil-" + entry.role });
     if (entry.card) {
       renderCard(bubble, entry.card);
     } else {
-      var p = el("p", { class: "dalil-text" }, entry.text);
-      setDir(p, entry.text, state.lang);
+      var p = el("p", { class: "dalil-text" }, text);
+      setDir(p, text, state.lang);
       bubble.appendChild(p);
     }
-    var lang = entry.card ? entry.card.lang : detectLang(entry.text) || state.lang;
+    var lang = entry.card ? entry.card.lang : detectLang(text) || state.lang;
     bubble.setAttribute("dir", lang === "ar" ? "rtl" : "ltr");
     if (entry.role === "bot") {
       renderButtons(bubble, entry.buttons);
@@ -192,12 +226,17 @@
     log.appendChild(bubble);
     log.scrollTop = log.scrollHeight;
   }
-  function add(entry) {
+  function add(entry, shown) {
     state.history.push(entry);
-    if (state.history.length > 200) state.history = state.history.slice(-200);
+    if (state.history.length > MAX_KEPT) state.history = state.history.slice(-MAX_KEPT);
+    state.updated = Date.now();
     save();
-    renderEntry(entry);
+    renderEntry(entry, shown);
   }
+  function addUser(text) {
+    add({ role: "user", text: redact(text) }, String(text));
+  }
+  function addBot(entry) { add(entry); } // for forEach, whose index must not become `shown`
 
   // Rasa's REST channel answers with separate messages for text(+buttons) and `custom`;
   // a service card is shown once, as a card carrying the text message's buttons.
@@ -220,16 +259,27 @@
   function sendMessage(message, shown) {
     if (busy || !String(message).trim()) return;
     busy = true;
-    if (shown !== null) add({ role: "user", text: shown === undefined ? message : shown });
+    if (shown !== null) addUser(shown === undefined ? message : shown);
     typing.hidden = false;
     fetch(cfg.server.replace(/\/$/, "") + "/webhooks/rest/webhook", {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sender: state.sender, message: message }),
     }).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.json();
-    }).then(function (messages) {
-      entriesFrom(Array.isArray(messages) ? messages : []).forEach(add);
+      // The server answers its refusals (429: too many messages) with a reply like any other:
+      // a JSON list of messages. Those are shown; only an answer that is not such a list
+      // (or no answer at all) shows the "can't be reached" message.
+      return r.text().then(function (body) {
+        var messages = JSON.parse(body); // not JSON: the catch below
+        if (!Array.isArray(messages)) throw new Error("HTTP " + r.status + ": not a list of messages");
+        var entries = entriesFrom(messages);
+        if (!r.ok) {
+          if (!entries.length) throw new Error("HTTP " + r.status);
+          entries.forEach(function (e) { e.plain = true; }); // no thumbs on a refusal
+        }
+        return entries;
+      });
+    }).then(function (entries) {
+      entries.forEach(addBot);
     }).catch(function () {
       add({ role: "bot", text: UI[state.lang].error, plain: true });
     }).then(function () {
@@ -268,7 +318,8 @@
 
   applyLang();
   if (!state.history.length) add({ role: "bot", text: UI[state.lang].welcome, buttons: [], plain: true });
-  else state.history.forEach(renderEntry);
+  else state.history.forEach(function (e) { renderEntry(e); }); // not forEach(renderEntry): the index must not become `shown`
   if (state.open) { panel.hidden = false; launcher.setAttribute("aria-expanded", "true"); }
-  window.DalilWidget = { open: function () { setOpen(true); }, state: function () { return state; } };
+  // state(): a copy, so a page cannot change what is stored.
+  window.DalilWidget = { open: function () { setOpen(true); }, state: function () { return JSON.parse(JSON.stringify(state)); } };
 })();
