@@ -133,20 +133,23 @@ def test_script_input_is_shown_as_text(page, stack):
 
 
 def test_thumbs_feedback_is_stored(page, stack):
-    open_widget(page, stack)
-    ask(page, "hello", 2)
-    page.locator(".dalil-bot").last.get_by_role("button", name="Helpful answer").click()
-    sender = page.evaluate("window.DalilWidget.state().sender")
+    """Rating a service card down stores the rating -1 against that card's service id."""
     from knowledge.conversations.feedback import FeedbackStore
 
+    open_widget(page, stack)
+    ask(page, "ابي اجدد اقامتي", 2)
+    card = page.locator(".dalil-bot").last
+    assert card.locator(".dalil-card-name").inner_text() == "تجديد رخصة الإقامة"
+    card.get_by_role("button", name="إجابة غير مفيدة").click()
+    sender = page.evaluate("window.DalilWidget.state().sender")
     store = FeedbackStore(stack.var_dir / "dalil.sqlite3")
-    page.wait_for_function("true")
-    for _ in range(50):
+    rows: list = []
+    for _ in range(50):  # the widget posts without waiting; poll the real store
         rows = store.list(sender)
         if rows:
             break
         page.wait_for_timeout(100)
-    assert [(r["rating"], r["message"].startswith("Hello! I'm Dalil")) for r in rows] == [(1, True)]
+    assert [(r["rating"], r["service_id"]) for r in rows] == [(-1, "moi-rp-renewal")]
 
 
 def test_widget_fits_360px_and_is_keyboard_usable(browser, stack):
