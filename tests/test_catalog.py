@@ -160,6 +160,24 @@ def test_csv_import_with_an_error_changes_nothing(tmp_path):
     assert (tmp_path / "cat" / "test.yaml").read_text("utf-8") == before
 
 
+def test_stats_of_a_small_catalog_with_known_counts(tmp_path):
+    """Three services whose counts are known by construction: 2 bodies, 2 categories, one
+    fee status each, 19 of the 21 text fields filled per language (no processing time on
+    one, no documents on another)."""
+    b = {**copy.deepcopy(GOOD_SERVICE), "id": "test-traffic", "category": "traffic", "fees": {"status": "free"},
+         "documents_en": [], "documents_ar": [], "processing_time_en": "1 day", "processing_time_ar": "يوم واحد",
+         "unsure": ["fees"]}
+    c = {**copy.deepcopy(GOOD_SERVICE), "id": "other-rp", "fees": {"status": "unknown"},
+         "processing_time_en": "1 day", "processing_time_ar": "يوم واحد"}
+    write_catalog(tmp_path, [copy.deepcopy(GOOD_SERVICE), b])
+    write_catalog(tmp_path, [c], entity_id="other")
+    stats = catalog_stats(load_catalog(tmp_path))
+    assert stats == {"services": 3, "entities": 2, "per_body": {"test": 2, "other": 1},
+                     "per_category": {"residency": 2, "traffic": 1},
+                     "language_completeness": {"en": 0.9048, "ar": 0.9048},
+                     "fees": {"known": 1, "free": 1, "unknown": 1}, "with_processing_time": 2, "with_unsure_fields": 1}
+
+
 def test_stats_count_bodies_categories_and_completeness(shipped):
     stats = catalog_stats(shipped)
     assert sum(stats["per_body"].values()) == stats["services"]

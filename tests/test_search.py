@@ -18,17 +18,26 @@ from knowledge.search.embeddings import l2_normalize
 from knowledge.search.index import IndexProblem, build_dense, build_index, check_index, index_dir_for, load_index
 
 
-def test_faiss_top_k_equals_brute_force(searcher):
-    index = searcher.index.dense
-    vectors = index.reconstruct_n(0, index.ntotal)
+@pytest.mark.parametrize("query", ["ابي اجدد اقامتي", "pay traffic fine", "تصديق الشهادات", "health card"])
+def test_dense_channels_equal_brute_force_over_the_stored_vectors(searcher, query):
+    """The searcher's dense scores per service (best question, best document text) are what a
+    brute-force pass over every stored vector gives, for the services it returns, and the
+    best ten services of each kind are the brute-force best ten."""
+    from knowledge.search.index import KIND_QUESTION
+
+    index = searcher.index
+    vectors = index.dense.reconstruct_n(0, index.dense.ntotal)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)  # normalized: IP == cosine
-    queries = searcher.embedder.encode(["ابي اجدد اقامتي", "pay traffic fine", "تصديق الشهادات", "health card"])
-    scores, ids = index.search(queries, 10)
-    brute = queries @ vectors.T
-    for row in range(len(queries)):
-        expected = np.argsort(-brute[row], kind="stable")[:10]
-        assert np.allclose(scores[row], brute[row][expected], atol=1e-5)
-        assert set(ids[row]) == set(expected) or np.allclose(np.sort(brute[row][ids[row]]), np.sort(brute[row][expected]))
+    got = searcher.channel_scores(query, ("doc_dense", "q_dense"))
+    cos = vectors @ searcher.embedder.encode([query])[0]
+    for feature, is_question in (("q_dense", True), ("doc_dense", False)):
+        best: dict[int, float] = {}
+        for vid in np.flatnonzero((index.vector_kind == KIND_QUESTION) == is_question):
+            pos = int(index.vector_service[vid])
+            best[pos] = max(best.get(pos, -1.0), float(cos[vid]))
+        assert got[feature] and all(abs(score - best[pos]) < 1e-5 for pos, score in got[feature].items())
+        top = sorted(best, key=lambda pos: -best[pos])[:10]
+        assert sorted(got[feature], key=lambda pos: -got[feature][pos])[:10] == top
 
 
 def test_hnsw_recall_against_exact_search():
