@@ -239,3 +239,31 @@ def test_search_never_fails_on_arbitrary_text(searcher, text, k):
     assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
     assert result.language in ("ar", "en") and 0.0 <= result.confidence <= 1.0
     assert result.confident is False or result.hits
+
+
+def test_the_shipped_calibration_is_what_calibrating_on_the_dev_questions_gives(searcher, tmp_path):
+    """The bot runs on knowledge/search/calibration.json; the benchmark calibrates in process.
+    If the bank or the dev questions change without `dalil calibrate`, the two part ways."""
+    import copy
+    import json
+
+    from knowledge.search.evaluation import calibrate
+
+    shipped = json.loads(settings().calibration_file.read_text("utf-8"))[searcher.embedder.model_id]["hybrid"]
+    fresh = copy.copy(searcher)
+    fresh.params = copy.deepcopy(searcher.params)
+    calibrate(fresh, tmp_path / "calibration.json", modes=("hybrid",))
+    assert json.loads((tmp_path / "calibration.json").read_text("utf-8"))[searcher.embedder.model_id]["hybrid"] == shipped, \
+        "knowledge/search/calibration.json is stale: run `dalil calibrate` (make calibrate) and commit it"
+
+
+def test_a_stale_calibration_warns_and_falls_back_to_the_defaults(tmp_path):
+    import json
+
+    from knowledge.search.ranking import DEFAULT_PARAMS
+
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"m": {"hybrid": {"weights": [1.0, 2.0], "t_scope": 0.5}}}), "utf-8")
+    with pytest.warns(UserWarning, match=r"m/hybrid .* is stale; run `dalil calibrate`"):
+        params = load_calibration(path, "m")
+    assert params["hybrid"] == DEFAULT_PARAMS["hybrid"]
