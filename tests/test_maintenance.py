@@ -1,5 +1,6 @@
 """Maintainer commands' inner functions: train, the eval regression gate, review export."""
 import json
+from contextlib import closing
 
 import pytest
 
@@ -83,3 +84,40 @@ def test_review_groups_similar_questions_and_exports_csv(tmp_path, searcher):
     lines = path.read_text("utf-8-sig").splitlines()
     assert lines[0] == "group,text,language,reason,conversation_id,intent,service"
     assert lines[1].startswith("1,") and "boat" in lines[1]
+
+
+def test_review_collects_each_reason_and_merges_one_turn(tmp_path):
+    """`collect` over a tracker database in Rasa's SQL layout (table `events`; written here by
+    hand, the one outside format) and the real feedback and handoff stores."""
+    import json
+    import sqlite3
+
+    from knowledge.conversations.feedback import FeedbackStore
+    from knowledge.conversations.handoffs import HandoffStore
+    from knowledge.conversations.review import collect
+
+    def user(text, intent):
+        return ("user", {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}})
+
+    def result(value):
+        return ("slot", {"event": "slot", "name": "search_result", "value": value})
+
+    rows = [("c1", *user("blorp snurgle", "nlu_fallback")), ("c1", *user("/greet", "nlu_fallback")),
+            ("c2", *user("ابي اجدد اقامتي", "ask_service")), ("c2", *result("found")),
+            ("c2", *user("who fixes my boat", "ask_service")), ("c2", *result("not_found")),
+            ("c3", *user("رقمي 55123456 وش السالفة", "ask_service")), ("c3", *result("repeated_failure"))]
+    tracker = tmp_path / "tracker.sqlite3"
+    with closing(sqlite3.connect(tracker)) as db, db:
+        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, data TEXT)")
+        db.executemany("INSERT INTO events (sender_id, type_name, data) VALUES (?, ?, ?)",
+                       [(s, k, json.dumps(d)) for s, k, d in rows])
+    store = tmp_path / "dalil.sqlite3"
+    FeedbackStore(store).add("c4", "Fees for Health Card Renewal", -1, "hmc-health-card-renewal")
+    FeedbackStore(store).add("c5", "Fees for Driving Licence Renewal", 1, "moi-dl-renewal")  # helpful: not reviewed
+    HandoffStore(store).create("c2", "en", None, "repeated_failure",
+                               [{"role": "user", "text": "who fixes my boat", "timestamp": 1.0}])
+    got = sorted((i.conversation_id, i.text, i.language, i.reason) for i in collect(tracker, store))
+    assert got == [("c1", "blorp snurgle", "en", "nlu_fallback"),
+                   ("c2", "who fixes my boat", "en", "handoff+not_confident"),
+                   ("c3", "رقمي [PHONE] وش السالفة", "ar", "not_confident"),
+                   ("c4", "Fees for Health Card Renewal", "en", "negative_feedback")]

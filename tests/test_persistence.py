@@ -31,20 +31,39 @@ def test_postgres_tracker_store_survives_a_rasa_restart(tmp_path):
         assert [e["text"] for e in events if e["event"] == "user"] == ["ابي اجدد اقامتي", "كم الرسوم؟"]
 
 
+def proxied(stack) -> list[str]:
+    """The replica each connection through the proxy went to, in order."""
+    log = (stack.var_dir / "logs" / "proxy.log").read_text()
+    return [line.split("-> ")[1] for line in log.splitlines() if line.startswith("connection -> ")]
+
+
 def test_two_rasa_processes_share_one_conversation(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
     with postgres_server() as pg, redis_server(tmp_path) as redis, \
             start_stack(ensure_model(quiet=True), tmp_path / "stack", env=INDEX, tracker=pg, lock_store=redis,
-                        rasa_replicas=2, limits={"rate_limit": 6}) as stack:
+                        rasa_replicas=2, limits={"rate_limit": 8}) as stack:
         s = "scale-" + uuid.uuid4().hex[:6]
+        before = len(proxied(stack))  # readiness probes went through the proxy too
         assert say(stack, s, "how do I renew my driving licence?")[0].splitlines()[0] == "Driving Licence Renewal"
         assert say(stack, s, "what documents do I need?")[0].startswith("Documents needed for Driving Licence Renewal")
-        assert say(stack, s, "how much does it cost?")[0].startswith("Fees for Driving Licence Renewal")
-        assert say(stack, s, "and the steps?")[0].startswith("Steps for Driving Licence Renewal")
-        log = (stack.var_dir / "logs" / "proxy.log").read_text()
-        backends = {line.split("-> ")[1] for line in log.splitlines() if "-> " in line}
-        assert len(backends) == 2  # both replicas served turns of this conversation
-        # The per-sender limit (6 a minute here) is counted in Redis, across both processes:
-        # counted per process, each would have seen only 3 of the 7 messages.
+        turns = proxied(stack)[before:]
+        assert len(turns) == 2 and turns[0] != turns[1]  # one turn each: both replicas hold the conversation
+        # Two messages of one sender at the same moment, one on each replica: the Redis lock
+        # makes the second turn wait for the first, so each is answered about the service and
+        # the tracker holds them one after the other, never interleaved.
+        with ThreadPoolExecutor(2) as pool:
+            fees, steps = pool.map(lambda text: say(stack, s, text), ["how much does it cost?", "and the steps?"])
+        assert fees[0].startswith("Fees for Driving Licence Renewal")
+        assert steps[0].startswith("Steps for Driving Licence Renewal")
+        events = requests.get(f"{stack.rasa_url}/conversations/{s}/tracker", params={"token": stack.rasa_token},
+                              timeout=30).json()["events"]
+        order = [e.get("text") if e["event"] == "user" else e.get("name") for e in events
+                 if e["event"] == "user" or (e["event"] == "action" and e.get("name") == "action_listen")]
+        last_two = [i for i, x in enumerate(order) if x in ("how much does it cost?", "and the steps?")]
+        assert len(last_two) == 2 and order[last_two[0] + 1] == "action_listen" and last_two[1] > last_two[0] + 1
+        # The per-sender limit (8 a minute here) is counted in Redis, across both processes:
+        # counted per process, each would have seen only 2 of the first 4, and of the 4 below.
         statuses = [requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": s, "message": ""},
-                                  timeout=60).status_code for _ in range(3)]
-        assert statuses == [200, 200, 429]
+                                  timeout=60).status_code for _ in range(5)]
+        assert statuses == [200, 200, 200, 200, 429]

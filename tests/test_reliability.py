@@ -109,8 +109,21 @@ def test_personal_data_never_reaches_the_tracker_store(stack, text, secret, plac
     stored = [e for e in events(stack, s) if e["event"] == "user"]
     assert stored and placeholder in stored[-1]["text"]
     assert secret not in str(events(stack, s))
-    log = (stack.var_dir / "logs" / "rasa.log").read_text(errors="replace")
-    assert secret not in log
+    # What is on disk, not only what the API shows: the tracker database file itself.
+    # (No log is checked: none of the servers logs message text at the level they run at.)
+    import json
+
+    raw = b"".join(p.read_bytes() for p in stack.var_dir.glob("tracker.sqlite3*"))  # with a journal, if any
+    assert placeholder.encode() in raw
+    assert secret.encode() not in raw and json.dumps(secret)[1:-1].encode() not in raw  # as typed or \u-escaped
+
+
+@pytest.mark.parametrize("text", ["my request ref 20240501 is late", "the fees are 1500-2000 QAR?",
+                                  "I called 109 and 16000", "رقم الطلب 20240501 متى يخلص", "in 2025 the fee was QAR 500"])
+def test_numbers_that_are_not_personal_data_reach_the_tracker_as_typed(stack, text):
+    s = sender()
+    say(stack, s, text)
+    assert [e["text"] for e in events(stack, s) if e["event"] == "user"] == [text]
 
 
 # --- faults and persistence -----------------------------------------------------------
