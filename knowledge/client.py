@@ -19,6 +19,21 @@ class BotUnavailable(Exception):
     pass
 
 
+def _refusal(r: requests.Response, base: str) -> str | None:
+    """What to tell the person when the bot answered but refused: the server's own words for
+    a rate limit, the token to set for a 401. None for anything else."""
+    if r.status_code == 429:
+        try:
+            said = " ".join(m.get("text") or "" for m in r.json()).strip()
+        except (ValueError, AttributeError):
+            said = ""
+        return f"the bot at {base} refused the message: too many messages (429). {said}".strip()
+    if r.status_code in (401, 403):
+        return (f"the bot at {base} refused the request ({r.status_code}): its API needs the token; "
+                "set DALIL_RASA_TOKEN (the stack keeps it in $DALIL_VAR_DIR/secrets/dalil_rasa_token)")
+    return None
+
+
 def _params() -> dict:
     token = settings().rasa_token
     return {"token": token} if token else {}
@@ -29,9 +44,13 @@ def ask(text: str, sender: str = "dalil-cli", url: str | None = None, timeout: f
     base = (url or settings().rasa_url).rstrip("/")
     try:
         r = requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout)
+        if (refused := _refusal(r, base)) is not None:
+            raise BotUnavailable(refused)
         r.raise_for_status()
         replies = r.json()
         t = requests.get(f"{base}/conversations/{sender}/tracker", params=_params(), timeout=timeout)
+        if (refused := _refusal(t, base)) is not None:
+            raise BotUnavailable(refused)
         t.raise_for_status()
         tracker = t.json()
     except requests.RequestException as exc:

@@ -258,3 +258,80 @@ def test_search_table_for_an_arabic_query_shows_arabic(tmp_path, searcher):
     rows = [line for line in out.stdout.splitlines() if "moi-" in line]
     assert rows and all(ARABIC.search(line) for line in rows)  # each row, not just the title
     assert DL_NAME_AR in next(line for line in rows if DL_ID in line)
+
+
+def in_a_terminal(tmp_path: Path, *args: str, bidi: str) -> str:
+    """`dalil` with its stdout on a pseudo-terminal, as a maintainer runs it; what it wrote."""
+    import pty
+
+    cfg = settings()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(DALIL_INDEX_DIR=str(cfg.index_dir), DALIL_CALIBRATION=str(cfg.calibration_file),
+               DALIL_VAR_DIR=str(tmp_path / "var"), DALIL_BIDI=bidi, COLUMNS="250", TERM="dumb")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([str(DALIL), *args], cwd=tmp_path, env=env, stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_arabic_is_shown_in_visual_order_in_a_terminal_unless_it_does_bidi(tmp_path, searcher):
+    # Most terminals lay text out left to right: the name is written reversed so it reads right.
+    shown = in_a_terminal(tmp_path, "search", "تجديد رخصة القيادة", bidi="1")
+    assert "ةدايقلا ةصخر ديدجت" in shown and DL_NAME_AR not in shown
+    shown = in_a_terminal(tmp_path, "search", "تجديد رخصة القيادة", bidi="0")  # the terminal does bidi itself
+    assert DL_NAME_AR in shown and "ةدايقلا ةصخر ديدجت" not in shown
+
+
+# --- index build and review ----------------------------------------------------------------
+
+def test_index_build_reports_the_index_and_reuses_it_when_nothing_changed(tmp_path, catalog_copy):
+    services = sum(yaml_counts(catalog_copy).values())
+    env_index = tmp_path / "index"
+
+    def build() -> subprocess.CompletedProcess:
+        cfg = settings()
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env.update(DALIL_CATALOG_DIR=str(catalog_copy), DALIL_VAR_DIR=str(tmp_path / "var"), DALIL_INDEX_DIR=str(env_index),
+                   DALIL_CALIBRATION=str(cfg.calibration_file))
+        return subprocess.run([str(DALIL), "index", "build"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=600)
+
+    first = build()
+    assert first.returncode == 0, first.stderr
+    line = first.stdout.strip()
+    assert line.startswith(f"index ready: {env_index}/") and f"({services} services, " in line
+    [built] = [p for p in env_index.iterdir() if p.is_dir() and (p / "manifest.json").exists()]
+    manifest = json.loads((built / "manifest.json").read_text("utf-8"))
+    assert line.endswith(f"{manifest['vectors']} vectors, {manifest['dense_index']}, model {manifest['model_id']})")
+    stamp = (built / "manifest.json").stat().st_mtime_ns
+    again = build()
+    assert again.returncode == 0 and again.stdout == first.stdout
+    assert (built / "manifest.json").stat().st_mtime_ns == stamp  # nothing rebuilt
+
+
+def test_review_lists_negative_feedback_as_a_table_and_as_json(tmp_path):
+    from knowledge.conversations.feedback import FeedbackStore
+
+    out = dalil(tmp_path, "review")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "nothing to review"
+    (tmp_path / "var").mkdir(exist_ok=True)
+    FeedbackStore(tmp_path / "var" / "dalil.sqlite3").add("c1", "Fees for Health Card Renewal", -1)
+    out = dalil(tmp_path, "review")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == "group 1 (1)"
+    assert out.stdout.splitlines()[1].split() == ["[en]", "negative_feedback", "Fees", "for", "Health", "Card", "Renewal"]
+    out = dalil(tmp_path, "review", "--json")
+    assert json.loads(out.stdout) == [[{"text": "Fees for Health Card Renewal", "language": "en",
+                                        "reason": "negative_feedback", "conversation_id": "c1"}]]

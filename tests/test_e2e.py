@@ -109,6 +109,25 @@ def test_dalil_ask_reports_unreachable_bot(capsys):
     assert "make run" in capsys.readouterr().err
 
 
+def test_dalil_ask_passes_on_the_servers_rate_limit_reply(stack, capsys, monkeypatch):
+    monkeypatch.setenv("DALIL_RASA_TOKEN", stack.rasa_token)
+    sender = new_sender()
+    for _ in range(30):  # the per-sender limit: 30 a minute
+        requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "/greet"}, timeout=30)
+    assert main(["ask", "hello", "--url", stack.rasa_url, "--sender", sender]) == 1
+    err = capsys.readouterr().err
+    assert "too many messages (429)" in err
+    assert "That's a lot of messages in a short time. Please wait a minute and try again." in err
+    assert "make run" not in err  # the bot is running; starting it is not the advice
+
+
+def test_dalil_ask_with_a_wrong_token_names_the_token(stack, capsys, monkeypatch):
+    monkeypatch.setenv("DALIL_RASA_TOKEN", "wrong")
+    assert main(["ask", "hello", "--url", stack.rasa_url, "--sender", new_sender()]) == 1
+    err = capsys.readouterr().err
+    assert "(401)" in err and "DALIL_RASA_TOKEN" in err and "make run" not in err
+
+
 def test_review_finds_the_low_confidence_turns_of_a_conversation(stack):
     from knowledge.conversations.review import collect, group
     from knowledge.search.embeddings import get_embedder
