@@ -267,3 +267,29 @@ def test_a_stale_calibration_warns_and_falls_back_to_the_defaults(tmp_path):
     with pytest.warns(UserWarning, match=r"m/hybrid .* is stale; run `dalil calibrate`"):
         params = load_calibration(path, "m")
     assert params["hybrid"] == DEFAULT_PARAMS["hybrid"]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other_dimension", "empty"])
+def test_a_damaged_embedding_cache_is_rebuilt_not_trusted(tmp_path, searcher, damage):
+    from knowledge.search.embeddings import EmbeddingCache
+
+    emb = searcher.embedder
+    texts = ["تجديد رخصة القيادة", "renew my residence permit"]
+    path = tmp_path / "embeddings.npz"
+    good = EmbeddingCache(path, emb)
+    good.encode(texts)
+    good.save()
+    blob = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"not a numpy archive at all")
+    elif damage == "truncated":
+        path.write_bytes(blob[: len(blob) // 2])
+    elif damage == "other_dimension":
+        np.savez(path, keys=np.array([EmbeddingCache.key(t) for t in texts], dtype="U40"),
+                 vectors=np.ones((2, 7), np.float32))
+    else:
+        path.write_bytes(b"")
+    cache = EmbeddingCache(path, emb)
+    assert np.allclose(cache.encode(texts), emb.encode(texts), atol=1e-5)  # computed again, not read back
+    cache.save()
+    assert np.allclose(EmbeddingCache(path, emb).encode(texts), emb.encode(texts), atol=1e-5)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -103,7 +104,7 @@ class EmbeddingCache:
                     keys, mat = data["keys"], data["vectors"]
                 if mat.shape[1:] == (embedder.dim,):
                     self._vectors = {str(k): v for k, v in zip(keys, mat)}
-            except (OSError, ValueError, KeyError):
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
                 self._vectors = {}  # a damaged cache is only a cache: start again
 
     @staticmethod
