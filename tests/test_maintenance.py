@@ -121,3 +121,47 @@ def test_review_collects_each_reason_and_merges_one_turn(tmp_path):
                    ("c2", "who fixes my boat", "en", "handoff+not_confident"),
                    ("c3", "رقمي [PHONE] وش السالفة", "ar", "not_confident"),
                    ("c4", "Fees for Health Card Renewal", "en", "negative_feedback")]
+
+
+def test_the_model_is_retrained_when_what_training_reads_changes(tmp_path):
+    """The model is named after a hash of its inputs: a change to any of them names a new
+    model (so `make run` / `dalil train` retrain), a change elsewhere does not."""
+    import ast
+    import shutil
+
+    from knowledge.config import ROOT
+    from knowledge.maintain.rasa import MODEL_INPUTS, model_inputs_hash
+
+    for name in MODEL_INPUTS:
+        src, dst = ROOT / name, tmp_path / name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(src, dst) if src.is_dir() else shutil.copy2(src, dst)
+    base = model_inputs_hash(tmp_path)
+    assert base == model_inputs_hash(ROOT)
+    (tmp_path / "README.md").write_text("not read by training", "utf-8")
+    assert model_inputs_hash(tmp_path) == base
+    for changed in ("domain.yml", "config.yml", "data/nlu/bank.yml", "knowledge/text.py", "bot/components.py"):
+        path = tmp_path / changed
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n# changed\n")
+        assert model_inputs_hash(tmp_path) != base, changed
+        path.write_bytes(original)
+    assert model_inputs_hash(tmp_path) == base
+
+    # Every module of this repository the custom NLU components import, however indirectly,
+    # is an input: otherwise a change to it would leave a stale model in use.
+    seen, todo = set(), ["bot/components.py"]
+    while todo:
+        rel = todo.pop()
+        if rel in seen:
+            continue
+        seen.add(rel)
+        for node in ast.walk(ast.parse((ROOT / rel).read_text("utf-8"))):
+            names = [node.module] if isinstance(node, ast.ImportFrom) and node.module else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            for mod in names:
+                if mod.split(".")[0] in ("knowledge", "bot"):
+                    path = mod.replace(".", "/") + ".py"
+                    todo.append(path if (ROOT / path).exists() else mod.replace(".", "/") + "/__init__.py")
+    missing = [rel for rel in seen if not any(rel == n or rel.startswith(n + "/") for n in MODEL_INPUTS)]
+    assert missing == []
