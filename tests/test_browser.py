@@ -108,6 +108,22 @@ def test_english_question_is_ltr_and_button_click_answers(page, stack):
     page.screenshot(path=str(ARTIFACTS / "widget-english-button.png"))
 
 
+def test_an_ambiguous_question_asks_which_then_a_button_shows_that_card(page, stack):
+    open_widget(page, stack)
+    ask(page, "health card", 2)
+    question = page.locator(".dalil-bot").last
+    assert question.locator(".dalil-card-name").count() == 0
+    assert question.inner_text().startswith("I found several services close to your question. Which one do you mean?")
+    buttons = question.locator(".dalil-buttons button")
+    assert sorted(buttons.all_inner_texts()) == ["Health Card Renewal", "New Health Card Issuance"]
+    question.get_by_role("button", name="Health Card Renewal").click()
+    page.wait_for_function("document.querySelectorAll('.dalil-bot').length >= 3", timeout=60000)
+    card = page.locator(".dalil-bot").last
+    assert card.locator(".dalil-card-name").inner_text() == "Health Card Renewal"
+    assert page.locator(".dalil-user").last.inner_text() == "Health Card Renewal"  # the choice, as the user reads it
+    page.screenshot(path=str(ARTIFACTS / "widget-clarify.png"))
+
+
 def test_reload_keeps_the_conversation(page, stack):
     open_widget(page, stack)
     ask(page, "hello", 2)

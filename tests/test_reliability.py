@@ -62,10 +62,25 @@ def test_control_characters_are_removed_before_understanding(stack):
     assert card["text"].splitlines()[0] == "تجديد رخصة الإقامة"
 
 
-@pytest.mark.parametrize("text", ["😀😀😀", "<script>alert(1)</script>", "'; DROP TABLE events; --",
-                                  "مرحبا hello 123 ١٢٣ 🙂"])
-def test_odd_messages_get_a_reply_and_the_server_keeps_serving(stack, text):
-    assert texts(say(stack, sender(), text))
+NOT_SURE = {  # utter_not_confident in domain.yml
+    "ar": "عذراً، لست متأكداً من الخدمة التي تقصدها. هل يمكنك إعادة صياغة سؤالك بكلمات أخرى؟ ويمكنك أيضاً الاتصال "
+          "بمركز الاتصال الحكومي على الرقم 109 على مدار الساعة.",
+    "en": "Sorry, I'm not sure which service you mean. Could you rephrase your question? You can also call the "
+          "Government Contact Center on 109, around the clock.",
+}
+OUT_OF_SCOPE_EN = ("Sorry, that's outside what I can help with. I help with Qatar government services: residency and "
+                   "visas, traffic, ID, justice, municipality, labour, commerce, health, education and more.")
+GREETING_AR = "أهلاً وسهلاً! أنا «دليل»، مساعدك في الخدمات الحكومية الإلكترونية في قطر. ما الخدمة التي تبحث عنها؟"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("😀😀😀", NOT_SURE["ar"]),                        # no words: the conversation's language (Arabic first)
+    ("<script>alert(1)</script>", OUT_OF_SCOPE_EN),    # shown as text, understood as English
+    ("'; DROP TABLE events; --", NOT_SURE["en"]),
+    ("مرحبا hello 123 ١٢٣ 🙂", GREETING_AR),           # one word each: Arabic on a tie
+])
+def test_odd_messages_get_their_reply_and_the_server_keeps_serving(stack, text, expected):
+    assert texts(say(stack, sender(), text)) == [expected]
     assert texts(say(stack, sender(), "hello"))[0].startswith("Hello! I'm Dalil")
 
 
