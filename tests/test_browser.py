@@ -243,16 +243,17 @@ def test_console_api_handoff_queue(stack, console_token):
     assert spec["openapi"].startswith("3.") and "/api/handoffs/{ref}/status" in spec["paths"]
 
 
-def test_console_pages_through_the_queue(page, web_only, console_token):
-    """25 open handoffs: the console shows 20, then the other 5, and says which of how many."""
+def test_console_pages_through_the_queue(page, stack, console_token):
+    """25 more open handoffs: the console shows 20 at a time and says which of how many. (The
+    shared stack's store: web_only's belongs to the API tests, which count what is in it.)"""
     from knowledge.conversations.handoffs import HandoffStore
 
-    store = HandoffStore(web_only.var_dir / "dalil.sqlite3")
+    store = HandoffStore(stack.var_dir / "dalil.sqlite3")
     tag = "paged-" + uuid.uuid4().hex[:6]
     for i in range(25):
         store.create(f"{tag}-{i}", "en", None, "user_request", [{"role": "user", "text": f"q{i}", "timestamp": 1.0}])
-    total = len(all_handoffs(web_only.web_url, console_token, "open"))
-    page.goto(f"{web_only.web_url}/console")
+    total = len(all_handoffs(stack.web_url, console_token, "open"))
+    page.goto(f"{stack.web_url}/console")
     page.fill("#token", console_token)
     page.click("#login button")
     page.wait_for_selector("#app:not([hidden])")

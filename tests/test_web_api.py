@@ -276,6 +276,40 @@ def test_every_api_route_but_feedback_needs_the_token(web):
     assert post_feedback(web, GOOD).status_code == 201  # public: no token
 
 
+def test_with_no_console_token_configured_the_api_refuses_everything(tmp_path):
+    """A deployment that forgot DALIL_CONSOLE_TOKEN is closed, not open (an empty token
+    must not match an empty Authorization header)."""
+    from ops.servers import start_web
+
+    with start_web(tmp_path / "var", env={"DALIL_CONSOLE_TOKEN": ""}) as bare:
+        for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": f"Bearer {TOKEN}"}):
+            r = requests.get(f"{bare.web_url}/api/handoffs", headers=headers, timeout=10)
+            assert r.status_code == 401, headers
+        r = requests.post(f"{bare.web_url}/api/feedback", json=GOOD, timeout=10)
+        assert r.status_code == 201  # the citizen's thumbs still work
+
+
+@pytest.mark.parametrize("path, frame", [("/console", "DENY"), ("/demo", "DENY"), ("/widget/dalil-widget.js", None),
+                                         ("/api/handoffs", None)])
+def test_security_headers(web, path, frame):
+    r = requests.get(f"{web.url}{path}", headers=AUTH, timeout=10)
+    assert r.status_code == 200
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Referrer-Policy"] == "no-referrer"
+    assert r.headers.get("X-Frame-Options") == frame  # the widget is embedded in other sites' pages; the console never
+    assert (r.headers.get("Cache-Control") == "no-store") == path.startswith("/api/")
+
+
+@pytest.mark.parametrize("name, status", [("dalil-widget.js", 200), ("dalil-widget.css", 200), ("console.js", 200),
+                                          ("console.html", 404), ("..%2Fserver.py", 404), ("%2E%2E%2F%2E%2E%2FREADME.md", 404),
+                                          ("nope.js", 404)])
+def test_only_the_widget_files_are_served_from_widget(web, name, status):
+    r = requests.get(f"{web.url}/widget/{name}", timeout=10)
+    assert r.status_code == status, name
+    if status == 200:
+        assert r.headers["Content-Type"].startswith("text/javascript" if name.endswith(".js") else "text/css")
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+
+
 # --- redaction in the review export --------------------------------------------------------
 
 def test_review_collects_and_exports_redacted_text(tmp_path):
