@@ -363,7 +363,7 @@ class DalilSocketIOInput(SocketIOInput):
             addresses.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:  # a client may emit no data
             asked = data.get("session_id") if isinstance(data, dict) else None
             session_id = asked if isinstance(asked, str) and sessions.valid(asked) else sessions.issue()
             old = confirmed.get(sid)
@@ -374,7 +374,7 @@ class DalilSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any = None) -> None:
             output = _socketio_output(sio, self.bot_message_evt)
             data = data if isinstance(data, dict) else {}
             session_id = confirmed.get(sid)

@@ -31,7 +31,7 @@ _LATIN_WORD_RE = re.compile(r"[A-Za-z\u00C0-\u024F]+")
 _TATWEEL = "\u0640"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _HAMZA_CARRIERS = str.maketrans({"ؤ": "و", "ئ": "ي"})
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 _TOKEN_RE = re.compile(rf"[{_AR_LETTER}]+|[a-z0-9\u00C0-\u024F]+")
 
 

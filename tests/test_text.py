@@ -38,6 +38,8 @@ def test_no_letters_means_no_language(text):
     ("٢٠٢٤", "2024"), ("۱۲", "12"),                                  # Arabic-Indic and Persian digits
     ("Metrash2", "metrash2"),
     ("a\u200fb\x00c", "a b c"),                                      # bidi marks and NUL removed
+    ("QID\ud800 renew\udfff", "qid renew"),                         # lone surrogates: no UTF-8 can carry them
+    ("🇶🇦 visa", "🇶🇦 visa"),                                          # a real astral character stays
 ])
 def test_normalize(raw, expected):
     assert normalize(raw) == expected
