@@ -56,33 +56,48 @@ class ArabicAwareTokenizer(Tokenizer):
         return self._apply_token_pattern(tokens)
 
 
+class _WholeMessageEntity(GraphComponent):
+    """Adds one entity `entity_name` spanning the whole message, valued `value(text)`, in
+    place of any the pipeline found before; nothing when `value` gives None."""
+
+    entity_name = ""
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> GraphComponent:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def value(self, text: str) -> str | None:
+        raise NotImplementedError
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            value = self.value(text)
+            if value is None:
+                continue
+            entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != self.entity_name]
+            entities.append({"entity": self.entity_name, "value": value, "start": 0, "end": len(text),
+                             "confidence": 1.0, "extractor": self.__class__.__name__})
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(_WholeMessageEntity):
     """Adds a `detected_language` entity ("ar"/"en") that fills the `language` slot.
 
     Messages with no letters (digits, emoji) get none, so the slot keeps the
     conversation's current language.
     """
 
-    @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> LanguageDetector:
-        return cls()
+    entity_name = "detected_language"
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            lang: str | None = detect_language(text)
-            if lang is None:
-                continue
-            entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != "detected_language"]
-            entities.append({"entity": "detected_language", "value": lang, "start": 0, "end": len(text),
-                             "confidence": 1.0, "extractor": self.__class__.__name__})
-            message.set(ENTITIES, entities, add_to_output=True)
-        return messages
+    def value(self, text: str) -> str | None:
+        return detect_language(text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -136,27 +151,12 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class AspectExtractor(GraphComponent):
+class AspectExtractor(_WholeMessageEntity):
     """Adds an `aspect` entity (documents, fees, steps, channel, processing_time, eligibility)
     from knowledge.aspects: one question intent plus what it asks, instead of six look-alike
     intents users do not tell apart."""
 
-    @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> AspectExtractor:
-        return cls()
+    entity_name = "aspect"
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            aspect = detect_aspect(text)
-            if aspect is None:
-                continue
-            entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != "aspect"]
-            entities.append({"entity": "aspect", "value": aspect, "start": 0, "end": len(text),
-                             "confidence": 1.0, "extractor": self.__class__.__name__})
-            message.set(ENTITIES, entities, add_to_output=True)
-        return messages
+    def value(self, text: str) -> str | None:
+        return detect_aspect(text)

@@ -57,24 +57,33 @@ def load_negatives(directory: Path, bank: list[BankQuestion], errors: list) -> t
     out: list[str] = []
     seen: set[str] = set()
     for kind, questions in data.items():
-        if kind not in NEGATIVE_KINDS:
-            errors.append(ValidationError(name, None, str(kind), f"unknown kind; use {', '.join(NEGATIVE_KINDS)}"))
-            continue
-        if not isinstance(questions, list):
-            errors.append(ValidationError(name, None, kind, "must be a list of questions"))
-            continue
-        for i, q in enumerate(questions):
-            if not isinstance(q, str) or not q.strip():
-                errors.append(ValidationError(name, None, f"{kind}[{i + 1}]", "must be a non-empty string"))
-                continue
-            key = " ".join(normalize(q).split())
+        for field, q, key in _questions(errors, name, None, "kind", NEGATIVE_KINDS, kind, questions):
             if key in ours:
-                errors.append(ValidationError(name, None, f"{kind}[{i + 1}]",
-                                              f"{q!r} is also a bank question of {ours[key]}"))
+                errors.append(ValidationError(name, None, field, f"{q!r} is also a bank question of {ours[key]}"))
             elif key not in seen:
                 seen.add(key)
                 out.append(q)
     return out, raw
+
+
+def _questions(errors: list, name: str, sid: str | None, what: str, allowed: tuple[str, ...], group: object,
+               questions: object):
+    """(field, question, normalized text) of each usable question listed under `group` (a
+    register or a kind), appending a ValidationError for an unknown group or a bad entry."""
+    from knowledge.catalog.loader import ValidationError
+
+    if group not in allowed:
+        errors.append(ValidationError(name, sid, str(group), f"unknown {what}; use {', '.join(allowed)}"))
+        return
+    if not isinstance(questions, list):
+        errors.append(ValidationError(name, sid, str(group), "must be a list of questions"))
+        return
+    for i, q in enumerate(questions):
+        field = f"{group}[{i + 1}]"
+        if not isinstance(q, str) or not q.strip():
+            errors.append(ValidationError(name, sid, field, "must be a non-empty string"))
+            continue
+        yield field, q, " ".join(normalize(q).split())
 
 
 def load_bank(directory: Path, services_by_file: dict[str, set[str]], errors: list) -> tuple[list[BankQuestion], list[bytes]]:
@@ -108,24 +117,14 @@ def load_bank(directory: Path, services_by_file: dict[str, set[str]], errors: li
                 errors.append(ValidationError(name, sid, None, "must map registers to lists of questions"))
                 continue
             for register, questions in registers.items():
-                if register not in REGISTERS:
-                    errors.append(ValidationError(name, sid, str(register), f"unknown register; use {', '.join(REGISTERS)}"))
-                    continue
-                if not isinstance(questions, list):
-                    errors.append(ValidationError(name, sid, register, "must be a list of questions"))
-                    continue
-                for i, q in enumerate(questions):
-                    if not isinstance(q, str) or not q.strip():
-                        errors.append(ValidationError(name, sid, f"{register}[{i + 1}]", "must be a non-empty string"))
-                        continue
-                    key = " ".join(normalize(q).split())
+                for field, q, key in _questions(errors, name, sid, "register", REGISTERS, register, questions):
                     if key in seen:
                         other, ofile = seen[key]
                         where = "again" if other == sid else f"also under {other} in {ofile}"
-                        errors.append(ValidationError(name, sid, f"{register}[{i + 1}]", f"duplicate question {q!r} ({where})"))
+                        errors.append(ValidationError(name, sid, field, f"duplicate question {q!r} ({where})"))
                         continue
                     seen[key] = (sid, name)
-                    out.append(BankQuestion(sid, register, " ".join(q.split())))
+                    out.append(BankQuestion(sid, str(register), " ".join(q.split())))
     return out, raw
 
 
