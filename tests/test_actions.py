@@ -65,8 +65,10 @@ def test_search_found_sends_card_in_arabic_and_sets_slots(dispatcher):
     ("hmc-health-card-renewal", "ar", "100 ريال قطري (100 ريال للمقيمين الوافدين، و50 ريالاً للقطريين ومواطني دول"
      " مجلس التعاون والعمالة المنزلية)", "بوابة حكومي، الموقع الرسمي، مراكز الخدمة"),
     ("cgb-government-training", "en", "Not confirmed in our guide; please check the official page", "the official website"),
-    ("ashghal-drainage-connection", "ar", "غير مؤكدة في دليلنا؛ يرجى مراجعة الصفحة الرسمية (تُطبّق رسوم على الخدمة ولم"
-     " يتم التأكد من مبلغها.)", "الموقع الرسمي"),
+    ("customs-broker-licence", "ar", "غير مؤكدة في دليلنا؛ يرجى مراجعة الصفحة الرسمية", "مراكز الخدمة، الموقع الرسمي"),
+    ("ashghal-drainage-connection", "ar", "تختلف حسب الحالة (مجاناً للمنزل الأول للمواطن القطري؛ 6000 ريال للمنزل الأول"
+     " لغير القطري؛ 12000 ريال للمنزل الثاني فأكثر وللجهات والمؤسسات (رسوم أُعلنت في يناير 2020))", "الموقع الرسمي"),
+    ("hmc-pharmacy-home-delivery", "en", "QAR 30 (Delivery fee, as reported in January 2025)", "phone"),
 ])
 def test_fee_and_channel_wording_per_fee_status(dispatcher, service_id, lang, fees, channels):
     text = "كم الرسوم؟" if lang == "ar" else "how much does it cost?"
