@@ -276,6 +276,33 @@ def test_every_api_route_but_feedback_needs_the_token(web):
     assert post_feedback(web, GOOD).status_code == 201  # public: no token
 
 
+@pytest.mark.parametrize("params, error", [
+    ({}, "q must be 1-"), ({"q": "   "}, "q must be 1-"), ({"q": "QID", "k": "0"}, "k must be one integer from 1 to 50"),
+    ({"q": "QID", "k": "x"}, "k must be one integer"), ({"q": "QID", "lang": "ar"}, "unknown query parameter 'lang'"),
+])
+def test_search_refuses_bad_queries_naming_the_parameter(web, params, error):
+    r = requests.get(f"{web.url}/api/search", params=params, headers=AUTH, timeout=30)
+    assert r.status_code == 400 and r.json()["error"].startswith(error)
+
+
+def test_service_details_and_their_errors(web):
+    r = requests.get(f"{web.url}/api/services/moi-rp-renewal", headers=AUTH, timeout=60)
+    assert r.status_code == 200 and r.json()["ar"]["name"] == "تجديد رخصة الإقامة" and r.json()["en"]["name"] == \
+        "Residence Permit Renewal"
+    r = requests.get(f"{web.url}/api/services/no-such-service", headers=AUTH, timeout=30)
+    assert r.status_code == 404 and r.json() == {"error": "no service 'no-such-service'"}
+    r = requests.get(f"{web.url}/api/services/BAD_ID", headers=AUTH, timeout=30)
+    assert r.status_code == 400 and r.json()["error"].startswith("service_id must be a catalog id")
+
+
+def test_feedback_preflight_allows_a_cross_site_json_post(web):
+    r = requests.options(f"{web.url}/api/feedback", headers={"Origin": "https://example.org",
+                                                             "Access-Control-Request-Method": "POST"}, timeout=10)
+    assert r.status_code == 204
+    assert r.headers["Access-Control-Allow-Methods"] == "POST" and r.headers["Access-Control-Allow-Headers"] == "Content-Type"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+
+
 def test_with_no_console_token_configured_the_api_refuses_everything(tmp_path):
     """A deployment that forgot DALIL_CONSOLE_TOKEN is closed, not open (an empty token
     must not match an empty Authorization header)."""
