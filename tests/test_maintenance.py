@@ -165,3 +165,34 @@ def test_the_model_is_retrained_when_what_training_reads_changes(tmp_path):
                     todo.append(path if (ROOT / path).exists() else mod.replace(".", "/") + "/__init__.py")
     missing = [rel for rel in seen if not any(rel == n or rel.startswith(n + "/") for n in MODEL_INPUTS)]
     assert missing == []
+
+
+@pytest.mark.e2e
+def test_conversation_figures_count_what_passes_and_fail_loudly(tmp_path):
+    """`dalil eval`'s conversation figure, on two stories of which one is wrong on purpose."""
+    from knowledge.maintain.report import conversation_figures
+    from ops.servers import ensure_model
+
+    stories = tmp_path / "stories.yml"
+    stories.write_text('''version: "3.1"
+stories:
+- story: a greeting is answered
+  steps:
+  - user: |
+      hello
+    intent: greet
+  - action: utter_greet
+- story: a greeting answered with the out-of-scope reply (wrong on purpose)
+  steps:
+  - user: |
+      hello
+    intent: greet
+  - action: utter_out_of_scope
+''', "utf-8")
+    model = ensure_model(quiet=True)
+    out = tmp_path / "out"
+    assert conversation_figures(model, out, stories) == {"conversations_passed": 0.5, "stories": 2, "failed_stories": 1}
+    broken = tmp_path / "broken.yml"
+    broken.write_text('version: "3.1"\nstories:\n- story: [not, a, story\n', "utf-8")
+    with pytest.raises(RuntimeError, match="rasa test core failed"):
+        conversation_figures(model, tmp_path / "out2", broken)
