@@ -196,3 +196,33 @@ stories:
     broken.write_text('version: "3.1"\nstories:\n- story: [not, a, story\n', "utf-8")
     with pytest.raises(RuntimeError, match="rasa test core failed"):
         conversation_figures(model, tmp_path / "out2", broken)
+
+
+@pytest.mark.e2e
+def test_nlu_figures_are_rasa_s_scores_of_the_held_out_file(tmp_path):
+    """`dalil eval`'s NLU figures (train on one file, score another) on data small enough to
+    work out by hand: one test example is labelled wrong on purpose, so greet has precision
+    2/3 and recall 1 (F1 0.8), goodbye precision 1 and recall 1/2 (F1 2/3): macro-F1 0.7333,
+    accuracy 3/4."""
+    from knowledge.maintain.nlu_cv import train_and_test, write_nlu
+
+    config = tmp_path / "config.yml"
+    config.write_text("""recipe: default.v1
+language: en
+assistant_id: figures-test
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: CountVectorsFeaturizer
+  - name: DIETClassifier
+    epochs: 60
+    random_seed: 1
+    entity_recognition: false
+policies: []
+""", "utf-8")
+    greet = ["hello", "hello there friend", "hi", "hi there", "good morning", "hello hello", "hey hi"]
+    bye = ["goodbye", "bye", "bye bye", "see you later", "goodbye friend", "see you", "bye for now"]
+    write_nlu(tmp_path / "train.yml", [("greet", t) for t in greet] + [("goodbye", t) for t in bye])
+    write_nlu(tmp_path / "test.yml", [("greet", "hi friend"), ("greet", "hello there"), ("goodbye", "bye friend"),
+                                      ("goodbye", "hello morning")])  # the last is a greeting: labelled wrong
+    out = train_and_test(tmp_path / "train.yml", {"held_out": tmp_path / "test.yml"}, tmp_path / "work", config)
+    assert out["held_out"] == {"intent_macro_f1": 0.7333, "intent_accuracy": 0.75, "n": 4}
