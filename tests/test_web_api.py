@@ -383,3 +383,17 @@ def test_api_conforms_to_its_openapi_description(case, warm):
     (status, content type, body schema), invalid data refused, the token required. Each call
     comes from a fresh address, so the feedback limit does not hide the validation."""
     case.call_and_validate(base_url=warm.url, session=client(), timeout=30)
+
+
+def test_the_openapi_description_names_every_api_route_the_app_has():
+    """Routes and description cannot drift: every /api route of the app (but the CORS
+    preflight) is described, with its method, and nothing described is missing."""
+    import re
+
+    from web.server import create_app
+
+    served = {(re.sub(r"<(\w+):\w+>", r"{\1}", "/" + r.path), m.lower())
+              for r in create_app("routes-vs-description").router.routes if r.path.startswith("api/")
+              for m in r.methods if m != "OPTIONS"}
+    described = {(path, method) for path, ops in OPENAPI["paths"].items() for method in ops}
+    assert served == described
