@@ -68,7 +68,7 @@ def ensure_secret(name: str, var_dir: Path | None = None) -> str:
 
     path = _secret_file(name, var_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(24)
+    value = secrets.token_hex(24)  # never starts with "-", which command lines would read as an option
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(value)

@@ -188,7 +188,8 @@ def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action
     def rasa_cmd(port: int) -> list[str]:
         return [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints),
                 "--credentials", str(credentials), "--port", str(port), "--interface", "127.0.0.1",
-                "--enable-api", "--auth-token", token, "--cors", *origins.split()]
+                "--enable-api", f"--auth-token={token}",  # "=": a token may start with "-"
+                "--cors", *origins.split()]
 
     replica_ports = [rasa_port] if rasa_replicas == 1 else [free_port() for _ in range(rasa_replicas)]
     # Sanic's own body limit (100 MB by default) for the Rasa server and its channels.

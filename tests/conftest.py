@@ -33,10 +33,10 @@ ONE_MACHINE = {"ip_rate_limit": 1_000_000}
 
 
 @contextmanager
-def _start(var, limits=None):
+def _start(var, limits=None, env=None):
     from ops.servers import ensure_model, start_stack
 
-    env = {"DALIL_INDEX_DIR": str(ROOT / "var" / "index"), "DALIL_CONSOLE_TOKEN": CONSOLE_TOKEN}
+    env = {"DALIL_INDEX_DIR": str(ROOT / "var" / "index"), "DALIL_CONSOLE_TOKEN": CONSOLE_TOKEN, **(env or {})}
     with start_stack(ensure_model(quiet=True), var, env=env, limits=limits or ONE_MACHINE) as s:
         yield s
 
@@ -57,8 +57,10 @@ def fresh_stack(tmp_path):
 
 @pytest.fixture(scope="session")
 def limited_stack(tmp_path_factory):
-    """A stack whose per-address limit is low enough to reach in a test (5 a minute)."""
-    with _start(tmp_path_factory.mktemp("limited"), {"ip_rate_limit": 5, "rate_limit": 30}) as s:
+    """A stack whose per-address limit is low enough to reach in a test (5 a minute). Its
+    Rasa token starts with "-" (a chosen token may; Rasa's command line once took it for an option)."""
+    with _start(tmp_path_factory.mktemp("limited"), {"ip_rate_limit": 5, "rate_limit": 30},
+                {"DALIL_RASA_TOKEN": "-" + "0f" * 12}) as s:
         yield s
 
 
