@@ -40,12 +40,19 @@ def catalog_copy(tmp_path) -> Path:
 def dalil(tmp_path: Path, *args: str, catalog_dir: Path = SHIPPED) -> subprocess.CompletedProcess:
     """The installed `dalil`, run from tmp_path on `catalog_dir`; var/ points into tmp_path
     (the search index is the one the session built: `settings().index_dir`)."""
+    return subprocess.run([str(DALIL), *args], cwd=tmp_path, env=dalil_env(tmp_path, catalog_dir), capture_output=True,
+                          text=True, timeout=120)
+
+
+def dalil_env(tmp_path: Path, catalog_dir: Path = SHIPPED, **overrides: str) -> dict:
+    """The environment `dalil` runs in for these tests, without PYTHONPATH (as installed)."""
     cfg = settings()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.update(DALIL_CATALOG_DIR=str(catalog_dir), DALIL_VAR_DIR=str(tmp_path / "var"),
                DALIL_INDEX_DIR=str(cfg.index_dir), DALIL_CALIBRATION=str(cfg.calibration_file),
                COLUMNS="250")  # a wide table: rich would wrap names at 80 columns
-    return subprocess.run([str(DALIL), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    env.update(overrides)
+    return env
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -264,10 +271,7 @@ def in_a_terminal(tmp_path: Path, *args: str, bidi: str) -> str:
     """`dalil` with its stdout on a pseudo-terminal, as a maintainer runs it; what it wrote."""
     import pty
 
-    cfg = settings()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env.update(DALIL_INDEX_DIR=str(cfg.index_dir), DALIL_CALIBRATION=str(cfg.calibration_file),
-               DALIL_VAR_DIR=str(tmp_path / "var"), DALIL_BIDI=bidi, COLUMNS="250", TERM="dumb")
+    env = dalil_env(tmp_path, DALIL_BIDI=bidi, TERM="dumb")
     leader, follower = pty.openpty()
     proc = subprocess.Popen([str(DALIL), *args], cwd=tmp_path, env=env, stdout=follower, stderr=subprocess.PIPE)
     os.close(follower)
@@ -300,12 +304,9 @@ def test_index_build_reports_the_index_and_reuses_it_when_nothing_changed(tmp_pa
     env_index = tmp_path / "index"
 
     def build() -> subprocess.CompletedProcess:
-        cfg = settings()
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        env.update(DALIL_CATALOG_DIR=str(catalog_copy), DALIL_VAR_DIR=str(tmp_path / "var"), DALIL_INDEX_DIR=str(env_index),
-                   DALIL_CALIBRATION=str(cfg.calibration_file))
-        return subprocess.run([str(DALIL), "index", "build"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                              timeout=600)
+        return subprocess.run([str(DALIL), "index", "build"], cwd=tmp_path,
+                              env=dalil_env(tmp_path, catalog_copy, DALIL_INDEX_DIR=str(env_index)),
+                              capture_output=True, text=True, timeout=600)
 
     first = build()
     assert first.returncode == 0, first.stderr
