@@ -8,7 +8,7 @@ PY310 ?= $(shell for p in python3.10 $(HOME)/.pyenv/versions/3.10*/bin/python3.1
 PIP_QUIET ?= -qq  # errors only: this machine's pip config warns once per package about a missing mirror
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help chromium services test-deps bench-e2e bench-load setup index model run test test-fast lint types bench bench-retrieval bench-scale bench-nlu calibrate clean clean-data
+.PHONY: help chromium services test-deps bench-e2e bench-load setup index model run test test-fast lint types bench bench-retrieval bench-entities bench-scale bench-nlu calibrate clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ calibrate: index ## fit fusion weights and confidence threshold on the dev quest
 bench-retrieval: index ## retrieval benchmark: own eval set + XQuAD-R (writes bench/results)
 	.venv/bin/python -m bench.retrieval
 
+bench-entities: setup ## entity recognition: precision/recall per type and slice (writes bench/results)
+	.venv/bin/python -m bench.entities
+
 bench-scale: index ## latency, build time and memory at 1k/10k/100k services (writes bench/results)
 	.venv/bin/python -m bench.scale
 
@@ -86,7 +89,7 @@ bench-load: model test-deps ## concurrent users through REST, 1 and 2 Rasa proce
 bench-e2e: index model ## a sample of each held-out slice through the REST channel; single-message latency (writes bench/results)
 	.venv/bin/python -m bench.e2e
 
-bench: bench-retrieval bench-e2e bench-scale bench-nlu bench-load ## all benchmarks
+bench: bench-retrieval bench-entities bench-e2e bench-scale bench-nlu bench-load ## all benchmarks
 
 clean: ## remove built artifacts (index, models, logs, reports); keeps the environments and all data
 	rm -rf var/index var/logs var/reports models .pytest_cache .mypy_cache .ruff_cache

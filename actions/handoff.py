@@ -32,5 +32,7 @@ class ActionHandoff(Action):
         ref = HandoffStore(settings().db_path).create(
             conversation_id=tracker.sender_id, language=language(tracker),
             service_id=tracker.get_slot("service_id"), reason=reason, transcript=transcript(tracker))
-        dispatcher.utter_message(response="utter_handoff", reference=ref)
+        # The custom part tells the web widget to start asking whether an agent has joined.
+        dispatcher.utter_message(response="utter_handoff", reference=ref,
+                                 json_message={"type": "handoff", "reference": ref})
         return [SlotSet("failed_searches", 0.0)]

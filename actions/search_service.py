@@ -49,6 +49,9 @@ class ActionSearchService(Action):
                 dispatcher.utter_message(response="utter_ask_which_service")
                 return [SlotSet("search_result", "no_service")]
             return self.answer(dispatcher, current, aspect, lang)
+        switched = self.other_body(tracker, text, current, s) if current is not None else None
+        if switched is not None:  # "and what about the Kahramaa one?": the same kind, that body's
+            return self.answer(dispatcher, switched, aspect, lang)
         result = s.search(text, k=MAX_CHOICES)
         if (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope" and result.decision != "answer":
             # The NLU and search both doubt it is ours: decline, without a clarification.
@@ -67,6 +70,19 @@ class ActionSearchService(Action):
         if failures >= FAILURES_BEFORE_HANDOFF:
             return [SlotSet("search_result", "repeated_failure"), SlotSet("failed_searches", 0.0)]
         return [SlotSet("search_result", "not_found"), SlotSet("failed_searches", failures)]
+
+    @staticmethod
+    def other_body(tracker: Tracker, text: str, current: Service, s) -> Service | None:
+        """A follow-up that names only a body or department (the NLU's `body` entity, or
+        search's own reading of the text) asks for that body's service like the current one."""
+        bodies = [(e.get("value"), e.get("start"), e.get("end")) for e in tracker.latest_message.get("entities") or []
+                  if e.get("entity") == "body"] or [(f.id, f.start, f.end) for f in s.entities(text) if f.type == "body"]
+        if len(bodies) != 1 or not isinstance(bodies[0][1], int) or not isinstance(bodies[0][2], int):
+            return None
+        body, start, end = bodies[0]
+        if service_words(text[:start] + " " + text[end:]):
+            return None  # the message names a service of its own: search it
+        return s.same_kind(current, str(body))
 
     @staticmethod
     def answer(dispatcher: CollectingDispatcher, service: Service, aspect: str | None, lang: str) -> list[dict]:

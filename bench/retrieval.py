@@ -49,7 +49,7 @@ def own_eval(backend: str) -> dict:
     out: dict = {"model_id": embedder.model_id, "index_build_cold_s": round(cold_s, 2),
            "index_unchanged_s": round(unchanged_s, 3), "vectors": int(index.dense.ntotal),
            "bank_questions": len(catalog.questions), "n_dev": len(dev), "n_test": len(test), "modes": {}}
-    for mode in ("dense", "lexical", "hybrid"):
+    for mode in ("dense", "lexical", "hybrid_no_entities", "hybrid"):
         params = calibrate_mode(searcher, dev, mode)
         t0 = time.perf_counter()
         rows = run_questions(searcher, test, mode)

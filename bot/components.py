@@ -12,6 +12,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, FEATURE_TYPE_SENTENCE, TEXT
@@ -21,6 +22,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.arabizi import is_arabizi, transliterate_word
 from knowledge.aspects import detect_aspect
+from knowledge.entities import register_spacy_factory
 from knowledge.text import _AR_LETTER, detect_language, normalize
 
 # Words are Arabic-letter runs, Latin/digit runs (with inner apostrophes or dots:
@@ -160,3 +162,22 @@ class AspectExtractor(_WholeMessageEntity):
 
     def value(self, text: str) -> str | None:
         return detect_aspect(text)
+
+
+# The saved entity pipeline names its word-keys component; spaCy must know that factory
+# before Rasa's SpacyNLP loads the pipeline, which happens after this module is imported.
+register_spacy_factory()
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP")
+class CatalogEntityExtractor(SpacyEntityExtractor):
+    """Rasa's SpacyEntityExtractor over the catalog's entity pipeline (knowledge/entities.py,
+    loaded by Rasa's SpacyNLP), reporting the canonical id as the value: `body` moi,
+    `document` residence_permit, `app` metrash2. Rasa's own extractor reports the matched
+    text, and its synonym mapper knows only exact strings, not the spelling variants and
+    clitics the pipeline's word keys fold ("بالإقامة", "metrsh")."""
+
+    @staticmethod
+    def _extract_entities(doc: Any) -> list[dict[str, Any]]:
+        return [{"entity": ent.label_, "value": ent.ent_id_ or ent.text, "start": ent.start_char,
+                 "confidence": None, "end": ent.end_char} for ent in doc.ents]

@@ -80,6 +80,7 @@ send instead number another list need needs anyone someone something other else 
 الذي شي مطلوبه مطلوب قايمه ان لا هناك تقريبا استلمها توصل اكمل فيه عنها لهالشي لهالخدمه لهذه لذلك
 قبل بعد بدل خلال طريق نظام فضلك اللازم اللازمه يلزم يشترط متطلبات متوفره متاحه ووش
 تقدر تقدم يقدم يقدر يقدمون يبون اليوم اول ابدا اقرب person visit home handles nearest call
+one ones case side version equivalent بالنسبه وبالنسبه نفس نفسها نفسه عند عندهم لدى
 """.split())
 
 

@@ -96,6 +96,18 @@ def cmd_catalog_stats(args) -> int:
     return EXIT_OK
 
 
+def cmd_catalog_audit(args) -> int:
+    from knowledge.catalog import load_catalog
+    from knowledge.catalog.audit import audit, audit_table
+
+    report = audit(load_catalog(Path(args.dir or settings().catalog_dir), strict=False))
+    if args.json:
+        _print_json(report)
+    else:
+        print("\n".join(audit_table(report)))
+    return EXIT_OK
+
+
 # --- index and search ----------------------------------------------------------------
 
 def cmd_index_build(args) -> int:
@@ -289,6 +301,34 @@ def cmd_chat(args) -> int:
     return EXIT_OK
 
 
+def cmd_agents(args) -> int:
+    from knowledge.conversations.agents import AgentExists, AgentStore, add_agent
+
+    db = settings().db_path
+    if args.agents_command == "add":
+        try:
+            token = add_agent(db, args.name)
+        except (AgentExists, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERRORS
+        # Shown once: only its hash is stored, so a lost token means a new agent entry.
+        print(f"agent {args.name.strip()!r} added. Their console token (shown only now, keep it safe):")
+        print(token)
+        return EXIT_OK
+    if args.agents_command == "disable":
+        if not AgentStore(db).disable(args.name):
+            print(f"error: no agent named {args.name!r}", file=sys.stderr)
+            return EXIT_ERRORS
+        print(f"agent {args.name!r} disabled: their token no longer works")
+        return EXIT_OK
+    agents = AgentStore(db).list()
+    if args.json:
+        _print_json(agents)
+    for a in agents if not args.json else []:
+        print("\t".join([display(a["name"]), a["created_at"], *(["disabled"] if a["disabled"] else [])]))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dalil", description="Dalil: Qatar government e-services assistant")
     sub = p.add_subparsers(dest="command", required=True)
@@ -310,6 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = csub.add_parser("stats", help="services per body, per category, language completeness")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_catalog_stats)
+    au = csub.add_parser("audit", help="coverage against published counts, traceable sources, fees, unsure facts")
+    au.add_argument("--json", action="store_true")
+    au.set_defaults(func=cmd_catalog_audit)
 
     idx = sub.add_parser("index", help="build the search index")
     isub = idx.add_subparsers(dest="index_command", required=True)
@@ -320,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("query", help="the question, or - to read one question per line from stdin")
     q.add_argument("--json", action="store_true")
     q.add_argument("-k", type=int, default=5)
-    q.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid")
+    q.add_argument("--mode", choices=("hybrid", "dense", "lexical", "hybrid_no_entities"), default="hybrid")
     q.set_defaults(func=cmd_search)
 
     c = sub.add_parser("calibrate", help="fit fusion weights and the confidence threshold on the dev questions")
@@ -347,6 +390,16 @@ def build_parser() -> argparse.ArgumentParser:
     ch.add_argument("--sender", default=None)
     ch.add_argument("--url", default=None)
     ch.set_defaults(func=cmd_chat)
+
+    ag = sub.add_parser("agents", help="Contact Center agents who sign in to the console (add, list, disable)")
+    agsub = ag.add_subparsers(dest="agents_command", required=True)
+    aa = agsub.add_parser("add", help="add an agent and print their console token (once)")
+    aa.add_argument("name", help="the name the agent is known by (shown to citizens when they join)")
+    ad = agsub.add_parser("disable", help="stop an agent's token from working")
+    ad.add_argument("name")
+    al = agsub.add_parser("list", help="agents' names and when they were added (never their tokens)")
+    al.add_argument("--json", action="store_true")
+    ag.set_defaults(func=cmd_agents)
 
     a = sub.add_parser("ask", help="send a message to the running bot")
     a.add_argument("query")

@@ -104,13 +104,13 @@ _AR_PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ا�
 _AR_SUFFIXES = ("هما", "كما", "ات", "ان", "ون", "ين", "يه", "ها", "هم", "هن", "كم", "كن", "نا", "تي", "ه", "ي", "ك")
 
 
-def stem_ar(token: str) -> str:
-    """Strip at most one prefix and one suffix, keeping a stem of 2+ letters."""
+def stem_ar(token: str, suffixes: tuple[str, ...] = _AR_SUFFIXES) -> str:
+    """Strip at most one prefix and one of `suffixes`, keeping a stem of 3+ letters."""
     for p in _AR_PREFIXES:
         if token.startswith(p) and len(token) - len(p) >= 3:
             token = token[len(p):]
             break
-    for s in _AR_SUFFIXES:
+    for s in suffixes:
         if token.endswith(s) and len(token) - len(s) >= 3:
             token = token[: -len(s)]
             break

@@ -37,6 +37,7 @@ def main() -> int:
         f"  demo page        http://localhost:{web_port}/demo   (the citizen widget)\n"
         f"  agent console    http://localhost:{web_port}/console   token: {token}"
         f"{'' if cfg.console_token else ' (generated; set DALIL_CONSOLE_TOKEN to choose one)'}\n"
+        f"  analytics        http://localhost:{web_port}/analytics   (the same token; agents' own: dalil agents add NAME)\n"
         f"  logs             {settings().var_dir / 'logs'}\n"
         "Press Ctrl-C to stop.",
         flush=True,

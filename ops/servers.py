@@ -172,7 +172,9 @@ def start_stack(model: Path, var_dir: Path, rasa_port: int | None = None, action
     web_port = web_port or free_port()
     stack = Stack(rasa_url=f"http://{host}:{rasa_port}", action_url=f"http://127.0.0.1:{action_port}",
                   web_url=f"http://{host}:{web_port}", var_dir=var_dir)
-    base_env = {**os.environ, "DALIL_VAR_DIR": str(var_dir), "DALIL_PUBLIC_RASA_URL": stack.rasa_url, **(env or {})}
+    # DALIL_RASA_URL: the web server pauses and resumes conversations through Rasa's API.
+    base_env = {**os.environ, "DALIL_VAR_DIR": str(var_dir), "DALIL_PUBLIC_RASA_URL": stack.rasa_url,
+                "DALIL_RASA_URL": stack.rasa_url, **(env or {})}
     base_env.setdefault("DALIL_INDEX_DIR", str(ROOT / "var" / "index"))
     # Every API is behind a token: given in the environment, or generated once and kept in
     # var/secrets so `dalil ask` and the console find it.
@@ -228,7 +230,9 @@ def start_web(var_dir: Path, env: dict | None = None, timeout: float = 60.0) -> 
     var_dir = Path(var_dir).resolve()
     port = free_port()
     stack = Stack(rasa_url="", action_url="", web_url=f"http://127.0.0.1:{port}", var_dir=var_dir)
-    base_env = {**os.environ, "DALIL_VAR_DIR": str(var_dir), **(env or {})}
+    # No Rasa: its URL is a port nothing listens on, so no other Rasa on this machine answers.
+    base_env = {**os.environ, "DALIL_VAR_DIR": str(var_dir), "DALIL_RASA_URL": f"http://127.0.0.1:{free_port()}",
+                **(env or {})}
     base_env.setdefault("DALIL_INDEX_DIR", str(ROOT / "var" / "index"))
     stack.services["web"] = Service("web server", [str(PYTHON), "-m", "web.server", "--port", str(port)], base_env,
                                     var_dir / "logs" / "web.log", _ok(f"{stack.web_url}/health"))

@@ -48,7 +48,7 @@ def test_search_found_sends_card_in_arabic_and_sets_slots(dispatcher):
                            " لموظفي المنشآت و300 ريال للعمالة على الكفالة الشخصية، والتوصيل برسوم إضافية)")
     assert msg["steps"].splitlines()[0] == "1. سجّل الدخول إلى تطبيق مطراش2 أو بوابة الخدمات الإلكترونية لوزارة الداخلية"
     assert len(msg["steps"].splitlines()) == 5
-    assert msg["documents"].splitlines() == ["• جواز سفر ساري للمقيم", "• تأمين صحي ساري عند الاشتراط",
+    assert msg["documents"].splitlines() == ["• جواز سفر سارٍ للمقيم", "• تأمين صحي سارٍ عند الاشتراط",
                                              "• البطاقة الشخصية للكفيل أو بطاقة المنشأة"]
     assert msg["custom"] == {"type": "service_card", "lang": "ar", "id": "moi-rp-renewal", "name": "تجديد رخصة الإقامة",
                              "body": "وزارة الداخلية", "description": msg["description"],
@@ -60,15 +60,16 @@ def test_search_found_sends_card_in_arabic_and_sets_slots(dispatcher):
 # One service per fee status, with the wording a user reads (catalog facts + FEE_WORDS).
 @pytest.mark.parametrize("service_id, lang, fees, channels", [
     ("ashghal-road-complaint", "en", "Free of charge", "phone, the official website"),
-    ("hmc-health-card-renewal", "en", "QAR 100 (QAR 100 for expatriate residents; QAR 50 for Qatari and GCC nationals"
-     " and for domestic workers)", "Hukoomi portal, the official website, service centers"),
-    ("hmc-health-card-renewal", "ar", "100 ريال قطري (100 ريال للمقيمين الوافدين، و50 ريالاً للقطريين ومواطني دول"
+    # The health card's fee depends on who holds it (hamad.qa): "varies", with both amounts.
+    ("hmc-health-card-renewal", "en", "Vary by case (QAR 100 for expatriate residents; QAR 50 for Qatari and GCC"
+     " nationals and for domestic workers)", "Hukoomi portal, the official website, service centers"),
+    ("hmc-health-card-renewal", "ar", "تختلف حسب الحالة (100 ريال للمقيمين الوافدين، و50 ريالاً للقطريين ومواطني دول"
      " مجلس التعاون والعمالة المنزلية)", "بوابة حكومي، الموقع الرسمي، مراكز الخدمة"),
     ("cgb-government-training", "en", "Not confirmed in our guide; please check the official page", "the official website"),
     ("customs-broker-licence", "ar", "غير مؤكدة في دليلنا؛ يرجى مراجعة الصفحة الرسمية", "مراكز الخدمة، الموقع الرسمي"),
     ("ashghal-drainage-connection", "ar", "تختلف حسب الحالة (مجاناً للمنزل الأول للمواطن القطري؛ 6000 ريال للمنزل الأول"
      " لغير القطري؛ 12000 ريال للمنزل الثاني فأكثر وللجهات والمؤسسات (رسوم أُعلنت في يناير 2020))", "الموقع الرسمي"),
-    ("hmc-pharmacy-home-delivery", "en", "QAR 30 (Delivery fee, as reported in January 2025)", "phone"),
+    ("hmc-pharmacy-home-delivery", "en", "QAR 30 (Delivery fee, as reported by The Peninsula in January 2025)", "phone"),
 ])
 def test_fee_and_channel_wording_per_fee_status(dispatcher, service_id, lang, fees, channels):
     text = "كم الرسوم؟" if lang == "ar" else "how much does it cost?"
@@ -214,6 +215,7 @@ def test_handoff_records_transcript_language_and_service(dispatcher, tmp_path):
     assert result == [SlotSet("failed_searches", 0.0)]
     [msg] = dispatcher.messages
     assert msg["response"] == "utter_handoff"
+    assert msg["custom"] == {"type": "handoff", "reference": msg["reference"]}  # the widget starts polling on it
     stored = HandoffStore(tmp_path / "dalil.sqlite3").get(msg["reference"])
     assert stored["conversation_id"] == "user-1" and stored["language"] == "ar"
     assert stored["service_id"] == "moi-rp-renewal" and stored["reason"] == "user_request"
@@ -242,3 +244,34 @@ def test_out_of_scope_intent_is_overridden_by_a_confident_search(dispatcher):
     events = run(ActionSearchService(), make_tracker("tajdeed jawaz", intent="out_of_scope"), dispatcher)
     assert events[0] == SlotSet("service_id", "moi-passport-renewal")
     assert dispatcher.messages[0]["response"] == "utter_service_card"
+
+
+def _body(text, surface, value):
+    start = text.index(surface)
+    return {"entity": "body", "value": value, "start": start, "end": start + len(surface)}
+
+
+@pytest.mark.parametrize("current, text, entities, expected", [
+    # Issue #15: a follow-up naming only a body switches to that body's service of the same kind.
+    ("moci-commercial-licence-renewal", "وبالنسبة للمرور؟", [_body("وبالنسبة للمرور؟", "للمرور", "traffic")],
+     "moi-dl-renewal"),
+    ("moi-dl-renewal", "and what about the commerce ministry one?",
+     [_body("and what about the commerce ministry one?", "commerce ministry", "moci")], "moci-commercial-licence-renewal"),
+    # Without the NLU's entity (a payload, a test client), search's own reading of the text.
+    ("phcc-appointment-booking", "and what about the Hamad hospital one?", [], "hmc-outpatient-appointments"),
+])
+def test_a_follow_up_naming_another_body_switches_to_its_service_of_the_same_kind(dispatcher, current, text,
+                                                                                  entities, expected):
+    lang = "ar" if "ال" in text else "en"
+    events = run(ActionSearchService(), make_tracker(text, language=lang, service_id=current, entities=entities),
+                 dispatcher)
+    assert events[0] == SlotSet("service_id", expected)
+    assert dispatcher.messages[0]["response"] == "utter_service_card"
+
+
+def test_a_body_with_no_service_of_that_kind_is_not_forced(dispatcher):
+    # A residence permit has no counterpart at the Ministry of Justice: no MOJ card.
+    text = "and what about the Ministry of Justice?"
+    events = run(ActionSearchService(), make_tracker(text, language="en", service_id="moi-rp-renewal",
+                                                     entities=[_body(text, "Ministry of Justice", "moj")]), dispatcher)
+    assert not any(e.get("name") == "service_id" and str(e.get("value")).startswith("moj-") for e in events)

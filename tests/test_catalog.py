@@ -7,6 +7,7 @@ import pytest
 from tests_support import GOOD_SERVICE, write_catalog
 
 from knowledge.catalog import CatalogError, load_catalog, validate_catalog
+from knowledge.catalog.audit import audit, audit_table
 from knowledge.catalog.tools import catalog_stats, export_csv, import_csv
 from knowledge.cli import main
 from knowledge.config import ROOT
@@ -184,3 +185,27 @@ def test_stats_count_bodies_categories_and_completeness(shipped):
     assert sum(stats["per_category"].values()) == stats["services"]
     assert set(stats["language_completeness"]) == {"en", "ar"}
     assert stats["language_completeness"]["en"] == stats["language_completeness"]["ar"]
+
+
+def test_audit_of_a_small_catalog_with_known_figures(tmp_path):
+    """Three services, two bodies (one, `moj`, with a published count of 281): one cites a
+    portal only, two have unsure fields; figures known by construction."""
+    a = {**copy.deepcopy(GOOD_SERVICE), "id": "moj-a", "last_verified": "2025-01-05"}
+    b = {**copy.deepcopy(GOOD_SERVICE), "id": "moj-b", "fees": {"status": "unknown"}, "unsure": ["fees", "steps"],
+         "source": "https://www.moj.gov.qa", "source_kind": "portal", "last_verified": "2024-03-01"}
+    c = {**copy.deepcopy(GOOD_SERVICE), "id": "other-c", "fees": {"status": "varies"}, "unsure": ["fees"]}
+    write_catalog(tmp_path, [a, b], entity_id="moj")
+    write_catalog(tmp_path, [c], entity_id="other")
+    report = audit(load_catalog(tmp_path))
+    assert report["services"] == 3 and report["bodies"] == 2
+    assert report["deep_link_share"] == 0.6667 and report["portal_only"] == ["moj-b"]
+    assert report["fees"] == {"known": 1, "varies": 1, "free": 0, "unknown": 1}
+    assert report["with_unsure_fields"] == 2 and report["unsure_fields"] == {"fees": 2, "steps": 1}
+    assert report["per_body"] == [
+        {"body": "moj", "services": 2, "published": 281, "coverage": round(2 / 281, 4), "deep_link_share": 0.5},
+        {"body": "other", "services": 1, "published": None, "coverage": None, "deep_link_share": 1.0}]
+    assert [o["id"] for o in report["oldest_sources"]] == ["moj-b", "moj-a", "other-c"]
+    table = "\n".join(audit_table(report))
+    assert table.splitlines()[0] == ("3 services from 2 bodies; 67% cite a page that states their facts "
+                                     "(1 only a portal or home page)")
+    assert "moj                 2        281        1%         50%" in table

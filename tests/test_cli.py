@@ -154,9 +154,13 @@ def test_replace_removes_the_bodies_absent_from_the_csv_and_names_them(tmp_path,
     assert f"questions/{others[0]}.yaml" in out.stderr and "nothing imported" in out.stderr
     assert snapshot(catalog_copy) == before
 
-    # The maintainer removes those bank files too; then --replace removes the bodies.
+    # The maintainer removes those bank files too, and the synonyms naming them (here the
+    # whole synonyms file); then --replace removes the bodies.
     for body in others:
         (catalog_copy / "questions" / f"{body}.yaml").unlink()
+    out = dalil(tmp_path, "catalog", "import", "--replace", str(csv_path), catalog_dir=catalog_copy)
+    assert out.returncode == 1 and "_synonyms.yaml" in out.stderr and "nothing imported" in out.stderr
+    (catalog_copy / "_synonyms.yaml").unlink()
     out = dalil(tmp_path, "catalog", "import", "--replace", str(csv_path), catalog_dir=catalog_copy)
     assert out.returncode == 0, out.stderr
     assert f"removed {len(others)} bodies not in the CSV: {', '.join(others)}" in out.stdout
@@ -166,7 +170,8 @@ def test_replace_removes_the_bodies_absent_from_the_csv_and_names_them(tmp_path,
 
 
 def test_replace_function_reports_the_removed_bodies(tmp_path, catalog_copy):
-    shutil.rmtree(catalog_copy / "questions")  # a catalog without a bank
+    shutil.rmtree(catalog_copy / "questions")  # a catalog without a bank or synonyms
+    (catalog_copy / "_synonyms.yaml").unlink()
     csv_path = moi_only_csv(catalog_copy, tmp_path / "moi.csv")
     result = import_catalog(csv_path, catalog_copy, replace=True)
     assert result.errors == ()

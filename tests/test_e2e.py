@@ -166,3 +166,23 @@ def test_stop_leaves_no_process_behind(fresh_stack):
     fresh_stack.stop()
     gone, alive = psutil.wait_procs(family, timeout=10)
     assert alive == []
+
+
+def test_the_nlu_names_bodies_documents_and_apps_by_their_ids(stack):
+    # Rasa's SpacyNLP loads the pipeline dalil train saved; the catalog extractor reports ids.
+    r = requests.post(f"{stack.rasa_url}/model/parse", params={"token": stack.rasa_token},
+                      json={"text": "ابي اجدد اقامتي من مطراش عند الداخلية"}, timeout=30)
+    r.raise_for_status()
+    found = [(e["entity"], e["value"], e["extractor"]) for e in r.json()["entities"]
+             if e["entity"] in ("body", "document", "app")]
+    assert found == [("document", "residence_permit", "CatalogEntityExtractor"),
+                     ("app", "metrash2", "CatalogEntityExtractor"), ("body", "moi", "CatalogEntityExtractor")]
+
+
+def test_a_body_named_in_a_follow_up_changes_the_answer(stack, catalog):
+    sender = new_sender()
+    first = say(stack, sender, "ابي اجدد الرخصة التجارية")[0]
+    assert first["text"].splitlines()[0] == catalog.get("moci-commercial-licence-renewal").name_ar
+    switched = say(stack, sender, "وبالنسبة للمرور؟")[0]  # the card, then its JSON twin
+    assert switched["text"].splitlines()[0] == catalog.get("moi-dl-renewal").name_ar
+    assert tracker(stack, sender)["slots"]["service_id"] == "moi-dl-renewal"

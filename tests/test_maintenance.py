@@ -57,7 +57,7 @@ def test_regression_gate_fails_on_a_crafted_worse_model(tmp_path, searcher):
     assert good["regressions"] == []
     # A worse "model": only the dense document channel ranks (no bank, no lexical channels).
     worse_params = {m: dict(p) for m, p in searcher.params.items()}
-    worse_params["hybrid"].update({"weights": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]})
+    worse_params["hybrid"].update({"weights": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]})
     worse = Searcher(searcher.catalog, searcher.embedder, searcher.index, worse_params)
     result = evaluate("worse", searcher=worse, nlu=False, conversations=False, compare_to="good", out_root=tmp_path)
     regressed = {r["figure"] for r in result["regressions"]}

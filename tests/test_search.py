@@ -69,8 +69,6 @@ def test_questions_find_their_service_confidently(searcher, query, service):
     assert result.confident
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: 'clearence certficate' is a Kahramaa bank question spelled the "
-                   "same way; the calibrated decision answers Kahramaa's clearance certificate (bench/SUMMARY.md)")
 def test_a_misspelled_question_between_two_services_offers_the_right_one(searcher):
     # "clearence certficate" is also, misspelled the same way, a Kahramaa bank question
     # (its clearance certificate): the two are close, so Dalil asks, offering both.
@@ -253,8 +251,13 @@ def test_the_shipped_calibration_is_what_calibrating_on_the_dev_questions_gives(
     fresh = copy.copy(searcher)
     fresh.params = copy.deepcopy(searcher.params)
     calibrate(fresh, tmp_path / "calibration.json", modes=("hybrid",))
-    assert json.loads((tmp_path / "calibration.json").read_text("utf-8"))[searcher.embedder.model_id]["hybrid"] == shipped, \
-        "knowledge/search/calibration.json is stale: run `dalil calibrate` (make calibrate) and commit it"
+    got = json.loads((tmp_path / "calibration.json").read_text("utf-8"))[searcher.embedder.model_id]["hybrid"]
+    # Equal up to the last of the six stored decimals: CI once computed 0.281198 for 0.281199
+    # (float sums in another order); a stale calibration differs by far more.
+    assert got.keys() == shipped.keys()
+    for key, value in shipped.items():
+        assert got[key] == pytest.approx(value, abs=2e-6), \
+            f"knowledge/search/calibration.json is stale ({key}): run `dalil calibrate` (make calibrate) and commit it"
 
 
 def test_a_stale_calibration_warns_and_falls_back_to_the_defaults(tmp_path):

@@ -28,7 +28,7 @@ GOOD_SERVICE = {
     "eligibility_ar": "المقيمون",
     "keywords_en": ["RP renewal"],
     "keywords_ar": ["تجديد اقامه"],
-    "source": "https://hukoomi.gov.qa",
+    "source": "https://hukoomi.gov.qa/en/service/test-rp-renewal",
     "last_verified": "2026-11-01",
 }
 

@@ -146,6 +146,13 @@ async def handoff_status(request: Request, ref: str):
     if not HANDOFF_REF.fullmatch(ref):
         return _error(f"no handoff {ref!r}", 404)
     store = stores()[0]
+    current = await asyncio.to_thread(store.get, ref)
+    if current is None:
+        return _error(f"no handoff {ref!r}", 404)
+    if current["status"] == "taken" and current["agent"]:
+        # The bot is paused for it: only handing back or closing resumes it.
+        return response.json({"error": f"{current['agent']} holds this conversation live: hand it back or close it",
+                              "agent": current["agent"]}, status=409, ensure_ascii=False)
     if not await asyncio.to_thread(store.set_status, ref, status):
         return _error(f"no handoff {ref!r}", 404)
     return response.json(await asyncio.to_thread(store.get, ref), ensure_ascii=False)

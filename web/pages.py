@@ -9,7 +9,8 @@ from sanic.exceptions import NotFound
 from knowledge.config import settings
 
 STATIC = Path(__file__).resolve().parent / "static"
-WIDGET_FILES = ("dalil-widget.js", "dalil-widget.css", "console.js")
+WIDGET_FILES = ("dalil-widget.js", "dalil-widget.css", "console.js", "analytics.js")
+VENDOR_FILES = ("chart.umd.min.js",)  # Chart.js 4.6.1 from the npm registry (MIT; its licence beside it)
 
 pages = Blueprint("pages")
 
@@ -28,6 +29,18 @@ async def demo(request: Request):
 @pages.get("/console")
 async def console(request: Request):
     return await response.file(STATIC / "console.html", mime_type="text/html; charset=utf-8")
+
+
+@pages.get("/analytics")
+async def analytics_page(request: Request):
+    return await response.file(STATIC / "analytics.html", mime_type="text/html; charset=utf-8")
+
+
+@pages.get("/vendor/<name:str>")
+async def vendor_file(request: Request, name: str):
+    if name not in VENDOR_FILES:
+        raise NotFound("no such file")
+    return await response.file(STATIC / "vendor" / name, mime_type="text/javascript; charset=utf-8")
 
 
 @pages.get("/widget/<name:str>")

@@ -1,8 +1,10 @@
 """Sanic app: widget files and demo page (public, web/pages.py), feedback (public,
-web/feedback.py), agent console API (token, web/agent_api.py). `python -m web.server --port 8080`."""
+web/feedback.py), agent console API (token, web/agent_api.py), live takeover (web/live.py:
+the console's side behind a token, the widget's poll public). `python -m web.server --port 8080`."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hmac
 import logging
 
@@ -10,34 +12,75 @@ from sanic import Request, Sanic, response
 from sanic.exceptions import SanicException
 
 from knowledge.config import settings
+from knowledge.conversations.agents import ADMIN, TOKEN
+from knowledge.ratelimit import RateLimiter
 from web.agent_api import agent_api
+from web.analytics import analytics
+from web.conversations import conversations
 from web.feedback import feedback
+from web.live import live
 from web.pages import pages
+from web.stores import agent_store
 
-PUBLIC_API = ("/api/feedback",)
+PUBLIC_API = ("/api/feedback", "/api/live")
 MAX_BODY = 64 * 1024  # feedback and API bodies are small
+# Agent tokens checked afresh (not from the minute's cache), per address a minute: each
+# check costs a scrypt, so a flood of made-up tokens is refused before it costs anything.
+# A whole call center behind one address checks each agent's token once a minute.
+TOKEN_CHECKS = 120
 logger = logging.getLogger("dalil.web")
+token_checks = RateLimiter(TOKEN_CHECKS, 60.0)
 
 
-def authorized(request: Request) -> bool:
+class TooManyChecks(Exception):
+    pass
+
+
+def _admin(given: str) -> bool:
     token = settings().console_token
-    if not token:
-        return False  # no token configured: the API refuses every request
+    # No console token configured: it matches nothing (an empty header must not match it).
+    return bool(token) and hmac.compare_digest(given.encode(), str(token).encode())
+
+
+async def who(request: Request) -> str | None:
+    """Who the bearer token speaks for: an agent's name, ADMIN for the shared console token,
+    or None. TooManyChecks when this address has made too many fresh checks this minute."""
     header = request.headers.get("authorization", "")
     given = header[7:] if header.lower().startswith("bearer ") else ""
-    return hmac.compare_digest(given.encode(), token.encode())
+    if not given:
+        return None
+    if _admin(given):
+        return ADMIN
+    if not TOKEN.fullmatch(given):
+        return None
+    store = agent_store()
+    name = store.cached(given)
+    if name is not None:
+        return name
+    if not token_checks.allow(str(request.remote_addr or request.ip)):
+        raise TooManyChecks
+    return await asyncio.to_thread(store.verify, given)  # scrypt: off the event loop
 
 
 async def require_token(request: Request):
-    if request.path.startswith("/api/") and request.path not in PUBLIC_API and not authorized(request):
-        return response.json({"error": "unauthorized: send the console token as 'Authorization: Bearer <token>'"},
+    if not request.path.startswith("/api/") or request.path in PUBLIC_API:
+        return None
+    try:
+        request.ctx.agent = await who(request)
+    except TooManyChecks:
+        return response.json({"error": f"too many token checks from this address: at most {TOKEN_CHECKS} a minute"},
+                             status=429, headers={"Retry-After": str(token_checks.retry_after())})
+    if request.ctx.agent is None:
+        return response.json({"error": "unauthorized: send your agent token (or the console token) as "
+                                       "'Authorization: Bearer <token>'"},
                              status=401, headers={"WWW-Authenticate": "Bearer"})
+    return None
 
 
 async def security_headers(request: Request, resp):
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     resp.headers.setdefault("Referrer-Policy", "no-referrer")
-    if request.path in ("/console", "/demo"):
+    if request.path in ("/console", "/demo", "/analytics"):
         resp.headers.setdefault("X-Frame-Options", "DENY")
     if request.path.startswith("/api/"):
         resp.headers.setdefault("Cache-Control", "no-store")  # handoffs hold conversations
@@ -72,7 +115,7 @@ def create_app(name: str = "dalil-web") -> Sanic:
     app.error_handler.add(Exception, default_errors)
     app.on_request(require_token)
     app.on_response(security_headers)
-    for bp in (pages, feedback, agent_api):
+    for bp in (pages, feedback, agent_api, live, analytics, conversations):
         app.blueprint(bp)
     return app
 

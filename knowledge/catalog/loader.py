@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import yaml
 
@@ -27,19 +28,28 @@ from knowledge.catalog.schema import (
     Service,
     sha256_of,
 )
+from knowledge.entities import SYNONYMS_FILE, SynonymError, Thing, catalog_things, load_synonyms, synonym_problems
 from knowledge.text import _AR_WORD_RE
 
 ENTITY_ID_RE = re.compile(r"^[a-z0-9_]+$")
 SERVICE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+ROOT_PATH_RE = re.compile(r"(?i)(/(en|ar|english|arabic))?(/pages)?(/default\.aspx|/index\.html?)?")
 
 SERVICE_FIELDS = {
-    "id", "category", "audience", "fees", "channels", "url", "source", "last_verified", "unsure",
+    "id", "category", "audience", "fees", "channels", "url", "source", "source_kind", "last_verified", "unsure",
     *(f"{f}_{l}" for f in TEXT_FIELDS + LIST_FIELDS + OPTIONAL_TEXT_FIELDS for l in ("en", "ar")),
 }
-REQUIRED_FIELDS = SERVICE_FIELDS - {"unsure", "processing_time_en", "processing_time_ar"}
+REQUIRED_FIELDS = SERVICE_FIELDS - {"unsure", "source_kind", "processing_time_en", "processing_time_ar"}
+SOURCE_KINDS = ("page", "portal")
 UNSURE_FIELDS = {"fees", "processing_time", "steps", "documents", "channels", "eligibility", "url", "description"}
+
+
+def is_site_root(url: str) -> bool:
+    """A home page (or a language's home page): it names a body, not a service's facts."""
+    path = urlparse(url).path.rstrip("/")
+    return ROOT_PATH_RE.fullmatch(path) is not None
 
 
 @dataclass(frozen=True)
@@ -214,6 +224,12 @@ class _FileValidator:
             v = s.get(f)
             if not isinstance(v, str) or not URL_RE.match(v):
                 self.err(sid, f, f"not an http(s) URL: {v!r}")
+        source_kind = s.get("source_kind", "page")
+        if source_kind not in SOURCE_KINDS:
+            self.err(sid, "source_kind", f"must be one of {', '.join(SOURCE_KINDS)}, got {source_kind!r}")
+        elif source_kind == "page" and isinstance(s.get("source"), str) and is_site_root(s["source"]):
+            self.err(sid, "source", "a site's home page states no service's facts: link the page "
+                     "that does, or say `source_kind: portal`")
         verified = s.get("last_verified")
         if isinstance(verified, str):
             try:
@@ -234,7 +250,7 @@ class _FileValidator:
         return Service(
             id=sid, entity=entity, category=str(category), audience=audience, fees=fees,
             channels=channels, url=str(s.get("url")), source=str(s.get("source")),
-            last_verified=str(verified), unsure=tuple(unsure), **fields,
+            source_kind=str(source_kind), last_verified=str(verified), unsure=tuple(unsure), **fields,
         )
 
 
@@ -298,8 +314,27 @@ def validate_catalog(directory: Path) -> tuple[Catalog, list[ValidationError]]:
         count_problems(questions, by_file, errors)
         negatives, negatives_raw = load_negatives(bank_dir, questions, errors)
         raw += bank_raw + negatives_raw
+    things = _synonyms(directory, entities, services, errors)
     return Catalog(entities=tuple(entities), services=tuple(services), sha256=sha256_of(raw),
-                   questions=tuple(questions), negatives=tuple(negatives)), errors
+                   questions=tuple(questions), negatives=tuple(negatives), things=tuple(things)), errors
+
+
+def _synonyms(directory: Path, entities: list[Entity], services: list[Service],
+              errors: list[ValidationError]) -> list[Thing]:
+    """The entity patterns' things (knowledge/entities.py): the synonyms file checked against
+    this catalog, with each body's own names added."""
+    path = directory / SYNONYMS_FILE
+    if not path.exists():
+        return []
+    try:
+        synonyms = load_synonyms(path)
+    except SynonymError as e:
+        errors.append(ValidationError(SYNONYMS_FILE, None, None, str(e)))
+        return []
+    partial = Catalog(entities=tuple(entities), services=tuple(services), sha256="")
+    for entry, field_name, problem in synonym_problems(partial, synonyms):
+        errors.append(ValidationError(SYNONYMS_FILE, entry, field_name, problem))
+    return catalog_things(partial, synonyms)
 
 
 def load_catalog(directory: Path | None = None, strict: bool = True) -> Catalog:

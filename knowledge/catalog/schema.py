@@ -66,6 +66,7 @@ class Service:
     last_verified: str
     processing_time_en: str | None = None
     processing_time_ar: str | None = None
+    source_kind: str = "page"  # "portal": only a portal or home page exists for this service
     unsure: tuple[str, ...] = field(default_factory=tuple)
 
     def get(self, name: str, lang: str):
@@ -92,6 +93,7 @@ class Catalog:
     sha256: str
     questions: tuple = ()  # BankQuestion records of the question bank, if the catalog has one
     negatives: tuple = ()  # questions that are not about any service (questions/_out_of_scope.yaml)
+    things: tuple = ()  # bodies, documents and apps people name (knowledge/entities.py, _synonyms.yaml)
 
     def __post_init__(self):
         object.__setattr__(self, "_by_id", {s.id: s for s in self.services})

@@ -13,6 +13,7 @@ import yaml
 
 from knowledge.catalog.loader import ENTITY_ID_RE, ValidationError, catalog_files, validate_catalog
 from knowledge.catalog.schema import LIST_FIELDS, OPTIONAL_TEXT_FIELDS, TEXT_FIELDS, Catalog, Service
+from knowledge.entities import SYNONYMS_FILE
 
 LIST_SEP = "\n"  # list items are lines inside one spreadsheet cell
 ENTITY_COLUMNS = ["entity_id", "entity_name_en", "entity_name_ar", "entity_url"]
@@ -25,7 +26,7 @@ SERVICE_COLUMNS = (
     + ["channels", "url"]
     + [f"eligibility_{l}" for l in ("en", "ar")]
     + [f"keywords_{l}" for l in ("en", "ar")]
-    + ["source", "last_verified", "unsure"]
+    + ["source", "source_kind", "last_verified", "unsure"]
 )
 COLUMNS = ENTITY_COLUMNS + SERVICE_COLUMNS
 SINGLE_LINE_LISTS = ("audience", "channels", "unsure")  # short codes: comma-separated
@@ -51,6 +52,8 @@ def service_to_mapping(s: Service) -> dict:
     out["eligibility_en"], out["eligibility_ar"] = s.eligibility_en, s.eligibility_ar
     out["keywords_en"], out["keywords_ar"] = list(s.keywords_en), list(s.keywords_ar)
     out["source"] = s.source
+    if s.source_kind != "page":
+        out["source_kind"] = s.source_kind
     out["last_verified"] = s.last_verified
     if s.unsure:
         out["unsure"] = list(s.unsure)
@@ -99,7 +102,7 @@ def _row_to_service(row: dict) -> dict:
                 out[col] = [x.strip() for x in v.split(",") if x.strip()]
         elif col.rsplit("_", 1)[0] in LIST_FIELDS:
             out[col] = [x.strip() for x in v.split(LIST_SEP) if x.strip()]
-        elif v or col.rsplit("_", 1)[0] not in OPTIONAL_TEXT_FIELDS:
+        elif v or (col != "source_kind" and col.rsplit("_", 1)[0] not in OPTIONAL_TEXT_FIELDS):
             out[col] = v
     return out
 
@@ -157,7 +160,7 @@ def import_catalog(path: Path, catalog_dir: Path, replace: bool = False) -> Impo
     is the whole catalog and the other bodies' files are removed. The question bank
     (questions/) is never changed, and is validated against the result: a removed body
     whose bank file is still there, or a service dropped that the bank still asks about,
-    is an error.
+    is an error; so is a synonym (_synonyms.yaml) of a removed body.
     """
     files, errors = _read_rows(path)
     if errors:
@@ -176,6 +179,8 @@ def import_catalog(path: Path, catalog_dir: Path, replace: bool = False) -> Impo
             (Path(tmp) / f"{eid}.yaml").write_bytes(text)
         if (catalog_dir / "questions").is_dir():
             shutil.copytree(catalog_dir / "questions", Path(tmp) / "questions")
+        if (catalog_dir / SYNONYMS_FILE).exists():  # its bodies must still exist, like the bank's
+            shutil.copyfile(catalog_dir / SYNONYMS_FILE, Path(tmp) / SYNONYMS_FILE)
         catalog, errors = validate_catalog(Path(tmp))
     if errors:
         return ImportResult(0, (), (), tuple(errors))

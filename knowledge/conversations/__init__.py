@@ -1,4 +1,5 @@
-"""Conversations: the handoff and feedback stores, review of what went wrong, and redaction of personal data."""
+"""Conversations: the handoff and feedback stores, agents and their audit log, live takeover by an
+agent, analytics and past conversations, review of what went wrong, and redaction of personal data."""
 from knowledge.conversations.feedback import FeedbackStore
 from knowledge.conversations.handoffs import HandoffStore
 from knowledge.conversations.privacy import redact

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS handoffs (
     transcript TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'open',
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    agent TEXT
 );
 CREATE INDEX IF NOT EXISTS handoffs_status ON handoffs(status, created_at);
 CREATE INDEX IF NOT EXISTS handoffs_conversation ON handoffs(conversation_id, status);
@@ -45,11 +46,22 @@ def _clean(transcript: list[dict]) -> list[dict]:
     return out
 
 
+def _add_agent_column(db: sqlite3.Connection) -> None:
+    """Stores made before agents took conversations get the column (two processes may race: fine)."""
+    if "agent" not in {r["name"] for r in db.execute("PRAGMA table_info(handoffs)")}:
+        try:
+            db.execute("ALTER TABLE handoffs ADD COLUMN agent TEXT")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):
+                raise
+
+
 class HandoffStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         with closing(connect(self.path)) as db, db:
             db.executescript(SCHEMA)
+            _add_agent_column(db)
 
     def create(self, conversation_id: str, language: str, service_id: str | None, reason: str,
                transcript: list[dict]) -> str:
@@ -99,10 +111,12 @@ class HandoffStore:
             return int(db.execute("SELECT COUNT(*) FROM handoffs").fetchone()[0])
 
     def set_status(self, ref: str, status: str) -> bool:
+        """Set the queue status by hand; a handoff that leaves 'taken' leaves its agent too."""
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}")
         with closing(connect(self.path)) as db, db:
-            cur = db.execute("UPDATE handoffs SET status = ?, updated_at = ? WHERE id = ?", (status, now(), ref))
+            cur = db.execute("UPDATE handoffs SET status = ?, updated_at = ?,"
+                             " agent = CASE WHEN ? = 'taken' THEN agent END WHERE id = ?", (status, now(), status, ref))
         return cur.rowcount == 1
 
     @staticmethod

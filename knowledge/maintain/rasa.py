@@ -16,7 +16,9 @@ RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 # What training reads: the components and the text module they tokenize with (bot/channels.py
 # is not used by training, so editing it retrains nothing).
 MODEL_INPUTS = ("config.yml", "domain.yml", "data", "bot/components.py", "knowledge/text.py", "knowledge/arabizi.py",
-                "knowledge/aspects.py")
+                "knowledge/aspects.py", "knowledge/entities.py")
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+ENTITY_PIPELINE = "models/entities"  # config.yml's SpacyNLP model, relative to the repository
 
 
 def model_inputs_hash(root: Path = ROOT) -> str:
@@ -45,8 +47,34 @@ def rasa_env(root: Path = ROOT) -> dict:
     return env
 
 
+def ensure_entity_pipeline(root: Path = ROOT, catalog=None) -> bool:
+    """Save the entity pipeline (knowledge/entities.py) unless the saved one was built from
+    the current catalog and synonyms; True when it was (re)built. Built by the Rasa
+    environment's spaCy, the version Rasa's SpacyNLP accepts."""
+    from knowledge.catalog import load_catalog
+    from knowledge.config import settings
+    from knowledge.entities import fingerprint, saved_fingerprint, things_file
+
+    things = list((catalog or load_catalog(settings().catalog_dir)).things)
+    out = root / ENTITY_PIPELINE
+    if saved_fingerprint(out) == fingerprint(things):
+        return False
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spec = out.with_name("entities-things.json")
+    things_file(things, spec)
+    # The code is this checkout's (ROOT); `root` says where the pipeline goes.
+    done = subprocess.run([str(RASA_PYTHON), "-m", "knowledge.entities", str(spec), str(out)], cwd=ROOT,
+                          env=rasa_env(ROOT), capture_output=True, text=True)
+    spec.unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"saving the entity pipeline failed: {done.stderr[-2000:]}")
+    return True
+
+
 def ensure_model(root: Path = ROOT, quiet: bool = False) -> Path:
-    """Train the Rasa model unless one built from the current inputs exists."""
+    """Train the Rasa model unless one built from the current inputs exists (and save the
+    entity pipeline it loads, when the catalog or synonyms changed)."""
+    ensure_entity_pipeline(root)
     path = model_path(root)
     if path.exists():
         return path

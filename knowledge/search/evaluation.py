@@ -244,7 +244,7 @@ def calibrate_mode(searcher, dev: list[Question], mode: str) -> dict:
     return {**params, "dev_questions": len(dev), "dev_mean_p": round(float(np.mean(probs)), 4)}
 
 
-def calibrate(searcher, path: Path, modes=("hybrid", "dense", "lexical")) -> dict:
+def calibrate(searcher, path: Path, modes=("hybrid", "dense", "lexical", "hybrid_no_entities")) -> dict:
     """Calibrate every mode on the dev questions and store it under the embedder's model id."""
     dev = [q for q in load_questions() if q.split == "dev"]
     result = {mode: calibrate_mode(searcher, dev, mode) for mode in modes}

@@ -16,6 +16,7 @@ both the Arabic and the Arabizi questions of the bank; it is embedded in Arabic 
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,8 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.aspects import service_words
 from knowledge.catalog import Catalog, Service, load_catalog
 from knowledge.config import settings
+from knowledge.entities import EntityFinder, Found, services_of, word_key
 from knowledge.search.decision import CONF_FEATURES, Decision, decide, decision_features
 from knowledge.search.embeddings import Embedder, get_embedder
 from knowledge.search.expansion import expansions
@@ -42,16 +45,18 @@ from knowledge.search.index import (
 from knowledge.search.spelling import Speller, catalog_vocabulary
 from knowledge.text import ENGLISH, clean, dense_form, detect_language, is_arabizi, search_form
 
-MODES = ("hybrid", "dense", "lexical")
-FEATURES = ("doc_dense", "q_dense", "doc_word", "doc_char", "q_word", "q_char")
+MODES = ("hybrid", "dense", "lexical", "hybrid_no_entities")
+FEATURES = ("doc_dense", "q_dense", "doc_word", "doc_char", "q_word", "q_char", "entity")
 SATURATION = {"doc_word": 5.0, "doc_char": 50.0, "q_word": 5.0, "q_char": 30.0}
 # Which features each mode may use (the benchmarks compare the channels).
+# The benchmark keeps hybrid_no_entities to show what the entity channel adds (issue #15).
 MODE_FEATURES = {
     "hybrid": FEATURES,
     "dense": ("doc_dense", "q_dense"),
     "lexical": ("doc_word", "doc_char", "q_word", "q_char"),
+    "hybrid_no_entities": FEATURES[:-1],
 }
-_W = {"doc_dense": 0.3, "q_dense": 0.4, "doc_word": 0.1, "doc_char": 0.05, "q_word": 0.1, "q_char": 0.05}
+_W = {"doc_dense": 0.3, "q_dense": 0.4, "doc_word": 0.1, "doc_char": 0.05, "q_word": 0.1, "q_char": 0.05, "entity": 0.1}
 # Used until a calibration exists for the embedder in use.
 DEFAULT_PARAMS = {
     mode: {"weights": [(_W[f] if f in MODE_FEATURES[mode] else 0.0) for f in FEATURES],
@@ -122,6 +127,45 @@ class Searcher:
             raise IndexProblem("the index names services the catalog does not have; run `dalil index build`")
         self._services: list[Service] = [s for s in services if s is not None]
         self._speller: Speller | None = None
+        self.finder = EntityFinder(list(catalog.things))
+        position = {s.id: i for i, s in enumerate(self._services)}
+        # A named body or department -> the candidates it runs (the `entity` channel).
+        self._runs = {(t.type, t.id): [position[sid] for sid in sorted(services_of(t, catalog)) if sid in position]
+                      for t in catalog.things if t.type == "body"}
+
+    def same_kind(self, service: Service, body_id: str) -> Service | None:
+        """The service of the body (or department) `body_id` most like `service`: "and what
+        about the Kahramaa one?" after a question about another body's service. None when
+        that body runs nothing search would offer for it."""
+        thing = self.finder.by_key.get(("body", body_id))
+        runs = services_of(thing, self.catalog) if thing else set()
+        if not runs or service.id in runs:
+            return None
+        body_names = self.catalog_body_names(thing)
+        result = self.search(f"{service.name_en} {service.name_ar} {body_names}", k=10)
+        if result.decision == "decline":
+            return None
+        found = next((h.service for h in result.hits if h.service.id in runs), None)
+        # Of the same kind: the two names share a word (licence renewal -> licence renewal,
+        # fine payment -> bill payment); a residence permit has no counterpart at the MOJ.
+        return found if found is not None and _name_words(found) & _name_words(service) else None
+
+    def catalog_body_names(self, thing) -> str:
+        body = thing.parent or thing.id
+        entity = next((e for e in self.catalog.entities if e.id == body), None)
+        return f"{entity.name_en} {entity.name_ar}" if entity else ""
+
+    def _names_only_a_thing(self, text: str) -> bool:
+        """The message names a body, document or app and nothing else a service could be."""
+        spans = [(f.start, f.end) for f in self.entities(text)]
+        if not spans:
+            return False
+        rest = "".join(ch for i, ch in enumerate(text) if not any(a <= i < b for a, b in spans))
+        return not service_words(rest)
+
+    def entities(self, text: str) -> list[Found]:
+        """The bodies, documents and apps `text` names (knowledge/entities.py)."""
+        return self.finder.find(text)
 
     def forms(self, text: str) -> tuple[str, str]:
         """(what the lexical channels match, what is embedded). An Arabizi message in Arabic
@@ -135,7 +179,7 @@ class Searcher:
                 self._speller = Speller(catalog_vocabulary(self.catalog))
             extra = [c for w, c in zip(text.split(), self._speller.correct(text).split()) if w != c]
             lexical, dense = " ".join([text, *extra]), text
-        spelled_out = expansions(dense)
+        spelled_out = expansions(dense, self.entities(text), self.finder.by_key, is_arabizi(text))
         return " ".join([lexical, *spelled_out]), " ".join([dense, *spelled_out])
 
     def channel_scores(self, text: str, features=FEATURES, dense_text: str | None = None) -> dict[str, dict[int, float]]:
@@ -177,6 +221,9 @@ class Searcher:
                     pos = int(owner[i]) if owner is not None else int(i)
                     found[pos] = max(found.get(pos, 0.0), float(bm[i]))
             out[feature] = found
+        if "entity" in features:
+            # "تجديد رخصة في المرور": the traffic department's licences, not the commercial one.
+            out["entity"] = {pos: 1.0 for f in self.entities(text) for pos in self._runs.get((f.type, f.id), [])}
         return out
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> SearchResult:
@@ -196,10 +243,24 @@ class Searcher:
         ranked = rank(candidate_features(ch), p["weights"])
         hits = [Hit(self._services[pos], s, max(f[0], f[1]), max(f[2], f[4])) for pos, s, f in ranked[:k]]
         verdict: Decision = decide(decision_features(ranked, text, oos_similarity(ch)), [s for _, s, _ in ranked[:3]], p)
+        if verdict.action == "answer" and len(hits) > 1 and self._names_only_a_thing(text):
+            # "what about the Ministry of Justice?", "health card": which of its services (issue,
+            # renew, replace ...) is not said; offer them instead of guessing.
+            tops = [s for _, s, _ in ranked[:3]]
+            close = sum(1 for s in tops if tops[0] - s <= p["clarify_margin"])
+            verdict = Decision("clarify", verdict.probability, max(2, close))
         options = hits[:verdict.n_options] if verdict.action == "clarify" else []
         return SearchResult(query=query, language=language, confident=verdict.action != "decline", hits=hits,
                             ambiguous=verdict.action == "clarify", confidence=verdict.probability,
                             decision=verdict.action, options=options)
+
+
+_NAME_STOP = frozenset("and the for from with into your via of a an in on to".split())
+
+
+def _name_words(service: Service) -> set[str]:
+    words = re.findall(r"[a-z]+", service.name_en.lower())
+    return {word_key(w) for w in words if len(w) > 2 and w not in _NAME_STOP}
 
 
 def oos_similarity(ch: dict[str, dict[int, float]]) -> float:
@@ -221,6 +282,8 @@ def candidate_features(ch: dict[str, dict[int, float]]) -> dict[int, list[float]
             raw = ch.get(f, {}).get(pos)
             if f.endswith("dense"):
                 vec.append(raw if raw is not None else floors[f])
+            elif f == "entity":
+                vec.append(raw or 0.0)
             else:
                 x = raw or 0.0
                 vec.append(x / (x + SATURATION[f]))

@@ -2,7 +2,12 @@
  * Dalil chat widget. Embed with one tag:
  *   <script src="https://HOST/widget/dalil-widget.js" data-server="https://RASA" data-lang="ar" defer></script>
  * data-server: the Rasa server (REST channel); data-lang: initial language (ar|en);
- * data-api: where feedback goes (default: the origin this script came from).
+ * data-api: where feedback goes and where the widget asks for an agent's messages (default:
+ * the origin this script came from).
+ *
+ * Live agents: when the bot hands the conversation over (a `handoff` custom message), the
+ * widget asks data-api's /api/live every second whether an agent has joined and for their
+ * messages, until the conversation is back with the bot; it keeps asking after a reload.
  *
  * Safety: every text from the user or the bot is put in the page with textContent,
  * never as HTML; links are kept only when they are http(s).
@@ -23,6 +28,7 @@
   var MAX_KEPT = 50;                 // messages kept in storage
   var MAX_AGE = 24 * 60 * 60 * 1000; // ms after the last message before the stored conversation is dropped
   var MASK = "\u2022\u2022\u2022";     // •••
+  var POLL_MS = 1000;                // how often the widget asks for an agent's messages
   var UI = {
     ar: {
       title: "دليل — الخدمات الحكومية", open: "افتح المحادثة مع دليل", close: "أغلق المحادثة",
@@ -30,6 +36,10 @@
       typing: "دليل يكتب…", error: "عذراً، تعذر الاتصال بالخدمة الآن. حاول بعد قليل أو اتصل على 109.",
       up: "إجابة مفيدة", down: "إجابة غير مفيدة", thanks: "شكراً على تقييمك", body: "الجهة", channels: "القنوات",
       fees: "الرسوم", link: "الصفحة الرسمية", log: "المحادثة", welcome: "مرحباً! اسألني عن أي خدمة حكومية في قطر.",
+      joined: "انضم إلى المحادثة {agent} من مركز الاتصال الحكومي. يمكنك الكتابة هنا.",
+      handed_back: "عدت إلى دليل، المساعد الآلي. اسألني عن أي خدمة حكومية.",
+      closed: "أنهى {agent} المحادثة. شكراً لتواصلك مع مركز الاتصال الحكومي.",
+      agent: "{agent} — مركز الاتصال الحكومي",
     },
     en: {
       title: "Dalil — Government services", open: "Open the chat with Dalil", close: "Close the chat",
@@ -39,6 +49,10 @@
       up: "Helpful answer", down: "Not helpful", thanks: "Thank you for your rating", body: "Provided by",
       channels: "Channels", fees: "Fees", link: "Official page", log: "Conversation",
       welcome: "Hello! Ask me about any Qatar government service.",
+      joined: "{agent} from the Government Contact Center has joined the conversation. You can write here.",
+      handed_back: "You're back with Dalil, the automated assistant. Ask me about any government service.",
+      closed: "{agent} has closed the conversation. Thank you for contacting the Government Contact Center.",
+      agent: "{agent} — Government Contact Center",
     },
   };
   var AR_WORD = /[\u0621-\u064A\u066E-\u06D3\u06D5\u06FA-\u06FC\u06FF\u0750-\u077F\uFB50-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE70-\uFE74\uFE76-\uFEFC]+/g;
@@ -99,11 +113,13 @@
         s.history.forEach(function (e) { if (e.role === "user") e.text = redact(e.text); });
         s.lang = s.lang === "en" ? "en" : s.lang === "ar" ? "ar" : cfg.lang;
         s.open = s.open === true;
+        s.live = s.live && typeof s.live.after === "number" ? { after: s.live.after } : null;
+        s.seen = typeof s.seen === "number" ? s.seen : 0;
         return s;
       }
     } catch (e) { /* a damaged store starts a new conversation */ }
     try { localStorage.removeItem(STORE); } catch (e) { /* storage blocked */ }
-    return { sender: newSender(), lang: cfg.lang, history: [], open: false, updated: now };
+    return { sender: newSender(), lang: cfg.lang, history: [], open: false, updated: now, live: null, seen: 0 };
   }
   function save() {
     try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* storage full or blocked */ }
@@ -206,18 +222,33 @@
     });
     container.appendChild(row);
   }
+  function named(template, agent) { return template.replace("{agent}", String(agent || "")); }
+  // An agent's joining, handing back or closing: a line in the citizen's language.
+  function renderNotice(entry) {
+    var t = UI[state.lang];
+    var p = el("p", { class: "dalil-notice", role: "status", lang: state.lang, dir: state.lang === "ar" ? "rtl" : "ltr" },
+      named(t[entry.kind] || "", entry.agent));
+    log.appendChild(p);
+    log.scrollTop = log.scrollHeight;
+  }
   // `shown`: what the user typed, shown on this page only; the stored entry is redacted.
   function renderEntry(entry, shown) {
+    if (entry.role === "notice") return renderNotice(entry);
     var text = shown === undefined ? entry.text : shown;
     var bubble = el("div", { class: "dalil-msg dalil-" + entry.role });
-    if (entry.card) {
-      renderCard(bubble, entry.card);
+    if (entry.role === "agent") {
+      var who = el("p", { class: "dalil-agent-name", lang: state.lang }, named(UI[state.lang].agent, entry.agent));
+      bubble.appendChild(who);
+    }
+    var card = entry.card && entry.card.type === "service_card" && entry.card.ar ? entry.card[state.lang] : entry.card;
+    if (card) {
+      renderCard(bubble, card);
     } else {
       var p = el("p", { class: "dalil-text" }, text);
       setDir(p, text, state.lang);
       bubble.appendChild(p);
     }
-    var lang = entry.card ? entry.card.lang : detectLang(text) || state.lang;
+    var lang = card ? card.lang : detectLang(text) || state.lang;
     bubble.setAttribute("dir", lang === "ar" ? "rtl" : "ltr");
     if (entry.role === "bot") {
       renderButtons(bubble, entry.buttons);
@@ -243,7 +274,9 @@
   function entriesFrom(messages) {
     var out = [];
     messages.forEach(function (m) {
-      if (m.custom && m.custom.type === "service_card") {
+      if (m.custom && m.custom.type === "handoff") {
+        startLive();
+      } else if (m.custom && m.custom.type === "service_card") {
         var prev = out[out.length - 1];
         var card = { role: "bot", card: m.custom, buttons: prev && !prev.card ? prev.buttons : [] };
         if (prev && !prev.card) out.pop();
@@ -289,6 +322,41 @@
     });
   }
 
+  // --- a live agent ------------------------------------------------------------------
+  var polling = false; // one chain of polls at a time, however often a handoff is announced
+  function startLive() {
+    // From the last agent message this conversation has shown: a second handoff in the same
+    // conversation must not show the first one's messages again.
+    if (!state.live) { state.live = { after: state.seen || 0 }; save(); }
+    if (!polling) { polling = true; setTimeout(poll, 0); }
+  }
+  function next(ms) {
+    if (state.live) setTimeout(poll, ms); else polling = false;
+  }
+  function poll() {
+    if (!state.live) { polling = false; return; }
+    fetch(cfg.api + "/api/live", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ conversation_id: state.sender, after: state.live.after }),
+    }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (res) {
+      (res.messages || []).forEach(function (m) {
+        if (!state.live || typeof m.id !== "number" || m.id <= state.live.after) return;
+        state.live.after = state.seen = m.id;
+        if (m.kind === "text") add({ role: "agent", agent: m.agent, text: String(m.text || ""), plain: true });
+        else if (m.kind === "card" && m.card) add({ role: "agent", agent: m.agent, card: m.card, plain: true });
+        else add({ role: "notice", kind: m.kind, agent: m.agent });
+      });
+      if (res.state === "bot") state.live = null; // back with the bot: stop asking
+      save();
+      next(POLL_MS);
+    }).catch(function () {
+      next(5 * POLL_MS); // the server is away: ask less often
+    });
+  }
+
   // --- events ------------------------------------------------------------------------
   function setOpen(open) {
     state.open = open;
@@ -320,6 +388,7 @@
   if (!state.history.length) add({ role: "bot", text: UI[state.lang].welcome, buttons: [], plain: true });
   else state.history.forEach(function (e) { renderEntry(e); }); // not forEach(renderEntry): the index must not become `shown`
   if (state.open) { panel.hidden = false; launcher.setAttribute("aria-expanded", "true"); }
+  if (state.live) startLive(); // a reload while an agent is (or may soon be) on the conversation
   // state(): a copy, so a page cannot change what is stored.
   window.DalilWidget = { open: function () { setOpen(true); }, state: function () { return JSON.parse(JSON.stringify(state)); } };
 })();
