@@ -103,3 +103,28 @@ def service_words(text: str) -> list[str]:
     anything the aspect patterns match."""
     return [t for t in tokenize(_PLACEHOLDER_RE.sub(" ", text or "")) if t not in GENERIC and len(t) > 2 and not t.isdigit()
             and not any(pattern.search(t) for _, pattern in _COMPILED)]
+
+
+# Nouns many services share ("licence": driving, commercial, broker...) and the verbs that
+# say only what to do with one. A message made of nothing else ("ابي اجدد رخصة", "renew
+# license", "certificate") does not say which service: search offers the close ones.
+SHARED_NOUNS = frozenset(normalize(w) for w in """
+licence licences license licenses permit permits certificate certificates card cards visa visas contract contracts
+complaint complaints report appointment appointments
+رخصه الرخصه رخصتي رخص الرخص شهاده الشهاده شهادتي شهادات بطاقه البطاقه بطاقتي كرت الكرت تصريح التصريح تصاريح
+فيزا الفيزا فيزتي تاشيره التاشيره عقد العقد عقدي شكوى الشكوى شكوي بلاغ البلاغ موعد الموعد
+""".split())
+ACTION_WORDS = frozenset(normalize(w) for w in """
+renew renewal renewing get getting issue issuance new replace replacement lost make obtain cancel cancellation extend
+extension book file submit register registration
+تجديد جدد اجدد يجدد نجدد اصدار اصدر اطلع استخرج بدل فاقد ضايع ضاع ضاعت الغاء الغي تمديد امدد جديد جديده اسوي سوي
+احجز حجز اقدم تسجيل اسجل
+""".split())
+
+
+def only_shared_noun(text: str) -> bool:
+    """The message's service words are a noun many services share, with at most what to do
+    with it: "ابي اجدد رخصة", "renew license", "I need a certificate"."""
+    words = service_words(text)
+    nouns = [w for w in words if w in SHARED_NOUNS]
+    return bool(nouns) and all(w in SHARED_NOUNS or w in ACTION_WORDS for w in words)

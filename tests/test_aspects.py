@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.aspects import ASPECTS, detect_aspect, service_words
+from knowledge.aspects import ASPECTS, detect_aspect, only_shared_noun, service_words
 
 EXAMPLES = yaml.safe_load((Path(__file__).parent / "data" / "aspect_examples.yml").read_text("utf-8"))
 
@@ -37,3 +37,12 @@ def test_detect_aspect(text, aspect):
 ])
 def test_service_words_tell_a_follow_up_from_a_new_question(text, named):
     assert bool(service_words(text)) is named
+
+
+@pytest.mark.parametrize("text, shared", [
+    ("ابي اجدد رخصة", True), ("renew license", True), ("I need a certificate", True), ("lost my card", True),
+    ("renew my driving license", False), ("كيف اجدد رخصة الاقامة", False), ("how do I renew my RP", False),
+    ("how much does it cost?", False),  # no noun at all: a follow-up, not this
+])
+def test_a_shared_noun_alone_does_not_name_a_service(text, shared):
+    assert only_shared_noun(text) is shared

@@ -49,7 +49,8 @@ def test_no_candidates_is_declined():
 
 
 @pytest.mark.parametrize("text", ["Egyptian passport renewal", "how to renew my indian passport from doha",
-                                  "تجديد الهوية الإماراتية", "كم رسوم جواز السفر المصري", "pakistani id card renewal"])
+                                  "تجديد الهوية الإماراتية", "كم رسوم جواز السفر المصري", "pakistani id card renewal",
+                                  "tajdeed jawaz masri", "el hawiya el emaratiya 5al9at"])
 def test_a_nationality_next_to_a_national_document_is_foreign(text):
     assert foreign_document(text)
 
@@ -64,6 +65,9 @@ def test_nationalities_of_residents_are_not_foreign_documents(text):
     ("تجديد الاقامه بالسعوديه", False, True),  # a clitic before the country name
     ("renew iqama on Absher", True, True),
     ("ابي اجدد اقامتي", False, False),
+    ("tajdeed el iqama fi el sa3odiya", False, True),  # Arabizi: its transliteration drops the vowels
+    ("abi adfa3 fatoorat el kahraba fi el kwait", False, True),
+    ("abi ajaded el iqama", False, False),
 ])
 def test_foreign_names_are_found_after_arabic_clitics(text, system, mention):
     assert (names_foreign_system(text), mentions_foreign(text)) == (system, mention)

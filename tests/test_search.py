@@ -77,6 +77,16 @@ def test_a_misspelled_question_between_two_services_offers_the_right_one(searche
     assert "moi-police-clearance" in [h.service.id for h in result.hits[:2]]
 
 
+@pytest.mark.parametrize("query, services", [
+    ("ابي اجدد رخصة", {"moi-dl-renewal", "moci-commercial-licence-renewal"}),  # which licence?
+    ("renew license", {"moi-dl-renewal", "moci-commercial-licence-renewal"}),
+])
+def test_a_noun_many_services_share_is_asked_about_not_guessed(searcher, query, services):
+    result = searcher.search(query, k=3)
+    assert result.decision == "clarify"
+    assert services <= {h.service.id for h in result.options}
+
+
 @pytest.mark.parametrize("query, service", [
     ("how to regester in matrash app", "moi-metrash2-registration"),
     ("تجديد الاقامه", "moi-rp-renewal"),  # no hamza, ه for ة

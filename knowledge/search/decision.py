@@ -30,10 +30,11 @@ CONF_FEATURES = ("top", "margin", "q_dense", "doc_dense", "q_word", "q_char", "d
 CONF_SIGNS = {"top": 1, "margin": 1, "q_dense": 1, "doc_dense": 1, "q_word": 1, "q_char": 1, "doc_word": 1,
               "foreign": -1, "foreign_document": -1, "short": 0, "oos_dense": -1, "oos_gap": 1}
 
-# Names of other countries and of their government systems, and of private companies and
-# apps. "Renew iqama on Absher", "Emirates ID renewal" or "reset my Instagram password"
-# share their service words with a Qatar government service but are not ours. Nationalities are
-# left out: "my Filipino maid's RP" and "exchange my Indian licence" are ours.
+# Names of other countries (also as Arabizi spells them: the transliteration drops their
+# vowels) and of their government systems, and of private companies and apps. "Renew iqama
+# on Absher", "Emirates ID renewal" or "reset my Instagram password" share their service words
+# with a Qatar government service but are not ours. Nationalities are left out:
+# "my Filipino maid's RP" and "exchange my Indian licence" are ours.
 # A feature, not a rule: its weight is learnt, and an in-scope question that names a
 # country ("attest my degree from India") still scores on everything else.
 FOREIGN = frozenset(normalize(w) for w in """
@@ -44,7 +45,9 @@ kenya uk britain brp london usa us america uscis esta schengen europe germany fr
 السعوديه السعودية الرياض جده ابشر أبشر مقيم توكلنا قوى نفاذ الامارات الإمارات اماراتيه دبي ابوظبي
 الشارقه عجمان الكويت الكويتيه البحرين عمان العمانيه مسقط مصر المصريه القاهره الاردن الاردنيه لبنان
 الهند الهنديه باكستان الفلبين بنغلاديش نيبال بريطانيا البريطانيه لندن امريكا الامريكيه شنغن اوروبا
-المانيا فرنسا كندا استراليا تركيا
+المانيا فرنسا كندا استراليا تركيا المغرب تونس الجزائر العراق سوريا اليمن السودان ايران جده
+saudia saudiya sa3odiya sa3udiya sa3oudia soudia emarat imarat dubai dbi riyad kwait urdon ordon masr misr 3oman
+ba7rain ba7rein qahira lubnan turkiya maghrib morocco tunisia algeria iraq syria yemen sudan iran
 instagram facebook whatsapp gmail google apple iphone android netflix tiktok snapchat twitter amazon uber careem
 talabat ooredoo vodafone bank banks loan airline airlines flight hotel restaurant
 انستقرام انستغرام فيسبوك واتساب جوجل قوقل ايفون نتفلكس تيك سناب تويتر امازون اوبر كريم طلبات اوريدو
@@ -62,13 +65,15 @@ NATIONALITIES = frozenset(normalize(w) for w in """
 saudi emirati kuwaiti bahraini omani egyptian jordanian lebanese syrian sudanese indian pakistani
 filipino philippine bangladeshi nepali nepalese sri lankan kenyan british american canadian turkish
 iranian iraqi yemeni moroccan tunisian algerian indonesian ethiopian ugandan
+emaratiya emaratia imaratiya emaratiyya sa3odiya saudiya kuwaitiya omaniya 3omaniya masri masriya hindi hindiya
 سعودي سعوديه اماراتي اماراتيه كويتي كويتيه بحريني بحرينيه عماني عمانيه مصري مصريه اردني اردنيه
 لبناني لبنانيه سوري سوريه سوداني سودانيه هندي هنديه باكستاني باكستانيه فلبيني فلبينيه بنغالي
 نيبالي بريطاني بريطانيه امريكي امريكيه كندي كنديه تركي تركيه ايراني عراقي عراقيه يمني يمنيه مغربي
 مغربيه تونسي جزائري اندونيسي اثيوبي
 """.split())
 NATIONAL_DOCUMENTS = frozenset(normalize(w) for w in """
-passport passports id pcc oci aadhaar جواز جوازه جوازي الجواز هويه الهويه بطاقه البطاقه
+passport passports id pcc oci aadhaar jawaz jawaaz hawiya hawiyya hawiyah bi6aqa be6a8a betaqa e8ama iqama
+جواز جوازه جوازي الجواز هويه الهويه بطاقه البطاقه
 """.split())
 _WORD_RE = re.compile(r"\w+")
 _CLITICS = ("وبال", "فبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ف", "ل", "ك")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.aspects import service_words
+from knowledge.aspects import only_shared_noun, service_words
 from knowledge.catalog import Catalog, Service, load_catalog
 from knowledge.config import settings
 from knowledge.entities import EntityFinder, Found, services_of, word_key
@@ -243,9 +243,11 @@ class Searcher:
         ranked = rank(candidate_features(ch), p["weights"])
         hits = [Hit(self._services[pos], s, max(f[0], f[1]), max(f[2], f[4])) for pos, s, f in ranked[:k]]
         verdict: Decision = decide(decision_features(ranked, text, oos_similarity(ch)), [s for _, s, _ in ranked[:3]], p)
-        if verdict.action == "answer" and len(hits) > 1 and self._names_only_a_thing(text):
+        if verdict.action == "answer" and len(hits) > 1 and (
+                self._names_only_a_thing(text) or only_shared_noun(dense_form(text) if is_arabizi(text) else text)):
             # "what about the Ministry of Justice?", "health card": which of its services (issue,
-            # renew, replace ...) is not said; offer them instead of guessing.
+            # renew, replace ...) is not said; "renew license": which licence is not said.
+            # Offer them instead of guessing.
             tops = [s for _, s, _ in ranked[:3]]
             close = sum(1 for s in tops if tops[0] - s <= p["clarify_margin"])
             verdict = Decision("clarify", verdict.probability, max(2, close))
