@@ -8,6 +8,7 @@ from tests_support import GOOD_SERVICE, write_catalog
 
 from knowledge.catalog import CatalogError, load_catalog, validate_catalog
 from knowledge.catalog.audit import audit, audit_table
+from knowledge.catalog.loader import is_site_root
 from knowledge.catalog.tools import catalog_stats, export_csv, import_csv
 from knowledge.cli import main
 from knowledge.config import ROOT
@@ -209,3 +210,13 @@ def test_audit_of_a_small_catalog_with_known_figures(tmp_path):
     assert table.splitlines()[0] == ("3 services from 2 bodies; 67% cite a page that states their facts "
                                      "(1 only a portal or home page)")
     assert "moj                 2        281        1%         50%" in table
+
+
+@pytest.mark.parametrize("url, root", [
+    ("https://www.moj.gov.qa", True), ("https://hukoomi.gov.qa/en/", True), ("https://www.mm.gov.qa/Default.aspx", True),
+    ("https://site.qa/ar/Pages/default.aspx?lang=ar", True),
+    ("https://www.mohamoon-qa.com/Default.aspx?ID=1234", False),  # an article chosen by its query
+    ("https://hukoomi.gov.qa/en/service/renew-residence-permit", False),
+])
+def test_a_home_page_is_told_from_a_page_by_path_and_query(url, root):
+    assert is_site_root(url) is root

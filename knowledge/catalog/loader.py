@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import yaml
 
@@ -47,9 +47,12 @@ UNSURE_FIELDS = {"fees", "processing_time", "steps", "documents", "channels", "e
 
 
 def is_site_root(url: str) -> bool:
-    """A home page (or a language's home page): it names a body, not a service's facts."""
-    path = urlparse(url).path.rstrip("/")
-    return ROOT_PATH_RE.fullmatch(path) is not None
+    """A home page (or a language's home page): it names a body, not a service's facts.
+    A query naming something other than the language ("/Default.aspx?ID=123") is a page."""
+    parts = urlparse(url)
+    if set(parse_qs(parts.query)) - {"lang", "language", "l"}:
+        return False
+    return ROOT_PATH_RE.fullmatch(parts.path.rstrip("/")) is not None
 
 
 @dataclass(frozen=True)
