@@ -31,7 +31,7 @@ SECTIONS = {"bodies": "body", "documents": "document", "apps": "app"}
 FORM_KEYS = ("en", "ar", "arabizi")
 ENTRY_KEYS = {*FORM_KEYS, "exact", "expand_en", "expand_ar", "parent", "categories", "services", "not_forms"}
 FACTORY = "dalil_word_keys"
-PIPELINE_VERSION = 1  # bump when the pipeline's structure changes: saved pipelines rebuild
+PIPELINE_VERSION = 2  # bump when the pipeline's structure changes: saved pipelines rebuild
 SYNONYMS_FILE = "_synonyms.yaml"
 
 
@@ -212,7 +212,10 @@ class WordKeys:
         self._known = set(self.vocabulary)
         self._by_delete: dict[str, set[str]] = {}
         for w in self.vocabulary:
-            if len(w) >= MIN_TYPO_LENGTH:
+            # Arabizi spellings with digits (ash8al) are not typo targets: one letter from
+            # them is usually one letter from the spelling in letters too (ashghal), and two
+            # targets for one word repair neither.
+            if len(w) >= MIN_TYPO_LENGTH and w.isalpha():
                 for d in _deletes(w) | {w}:
                     self._by_delete.setdefault(d, set()).add(w)
 

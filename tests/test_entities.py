@@ -42,6 +42,9 @@ def finder(catalog):
     ("renew istimara on metrsh", [("document", "vehicle_registration"), ("app", "metrash2")]),  # one-letter typo
     ("تجديد رخصة في المرور", [("body", "traffic")]),
     ("Public Works Authority road complaint", [("body", "ashghal")]),  # the catalog's own name for the body
+    ("ashgal road complaint", [("body", "ashghal")]),  # a typo one letter from ashghal (and from ash8al)
+    ("stuck at customs for a week", [("body", "customs")]),
+    ("a custom made cake", []),  # the word, not the body
     ("شهادة حسن سيرة وسلوك من الداخلية", [("document", "police_clearance"), ("body", "moi")]),
     ("I passed the test", []),
 ])
