@@ -28,6 +28,14 @@ _429 = _error("too many requests; see Retry-After where given")
 _CID = [{"name": "conversation_id", "in": "path", "required": True,
          "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:@-]{1,128}$"}}]
 _502 = _error("the bot server (Rasa) could not be reached; nothing changed")
+
+
+def _resolving(summary: str) -> dict:
+    """A POST that ends the agent's hold (hand back, close): it answers with the handoff."""
+    return {"post": {"summary": summary, "parameters": _REF,
+                     "responses": {"200": _json("the handoff", {"$ref": "#/components/schemas/Handoff"}),
+                                   "400": _error("a query parameter"), "401": _401, "404": _error("no such handoff"),
+                                   "409": _409, "429": _429, "502": _502}}}
 _TEXT = {"type": "string"}
 
 OPENAPI: dict[str, Any] = {
@@ -169,18 +177,10 @@ OPENAPI: dict[str, Any] = {
                           "400": _error("bad body or a query parameter"), "401": _401,
                           "404": _error("no such handoff or service"), "409": _409, "413": _error("body over 64 KiB"),
                           "429": _429, "502": _502}}},
-        "/api/handoffs/{ref}/handback": {"post": {
-            "summary": "Hand the conversation back to the bot (Rasa's resume event); the handoff is resolved",
-            "parameters": _REF,
-            "responses": {"200": _json("the handoff", {"$ref": "#/components/schemas/Handoff"}),
-                          "400": _error("a query parameter"), "401": _401, "404": _error("no such handoff"),
-                          "409": _409, "429": _429, "502": _502}}},
-        "/api/handoffs/{ref}/close": {"post": {
-            "summary": "Close the conversation (the bot is resumed for any new question); the handoff is resolved",
-            "parameters": _REF,
-            "responses": {"200": _json("the handoff", {"$ref": "#/components/schemas/Handoff"}),
-                          "400": _error("a query parameter"), "401": _401, "404": _error("no such handoff"),
-                          "409": _409, "429": _429, "502": _502}}},
+        "/api/handoffs/{ref}/handback": _resolving(
+            "Hand the conversation back to the bot (Rasa's resume event); the handoff is resolved"),
+        "/api/handoffs/{ref}/close": _resolving(
+            "Close the conversation (the bot is resumed for any new question); the handoff is resolved"),
         "/api/audit": {"get": {
             "summary": "The audit log: who took, answered, sent a card, handed back or closed which handoff, when",
             "parameters": [
