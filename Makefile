@@ -63,7 +63,7 @@ types: setup ## mypy over the Python packages
 	.venv/bin/mypy knowledge actions web ops bench bot tests
 
 test: lint types index model test-deps ## lint, types, then the whole test suite (what CI runs)
-	.venv/bin/python -m pytest -q -p no:cacheprovider tests
+	.venv/bin/python -m pytest -q -p no:cacheprovider --durations=15 tests
 
 test-fast: setup ## unit tests only (no servers)
 	.venv/bin/python -m pytest -q tests -m "not e2e"
