@@ -36,7 +36,8 @@ CONF_SIGNS = {"top": 1, "margin": 1, "q_dense": 1, "doc_dense": 1, "q_word": 1, 
 # with a Qatar government service but are not ours. Nationalities are left out:
 # "my Filipino maid's RP" and "exchange my Indian licence" are ours.
 # A feature, not a rule: its weight is learnt, and an in-scope question that names a
-# country ("attest my degree from India") still scores on everything else.
+# country ("attest my degree from India") still scores on everything else. Banks and loans
+# are not here: complaints about a bank (QCB) and housing loans (QDB, MSDF) are services.
 FOREIGN = frozenset(normalize(w) for w in """
 saudi ksa riyadh jeddah absher muqeem tawakkalna qiwa nafath jawazat-ksa uae emirates emirati dubai
 abu dhabi sharjah ajman icp amer gdrfa rta kuwait kuwaiti sahel bahrain bahraini oman omani muscat rop
@@ -49,9 +50,9 @@ kenya uk britain brp london usa us america uscis esta schengen europe germany fr
 saudia saudiya sa3odiya sa3udiya sa3oudia soudia emarat imarat dubai dbi riyad kwait urdon ordon masr misr 3oman
 ba7rain ba7rein qahira lubnan turkiya maghrib morocco tunisia algeria iraq syria yemen sudan iran
 instagram facebook whatsapp gmail google apple iphone android netflix tiktok snapchat twitter amazon uber careem
-talabat ooredoo vodafone bank banks loan airline airlines flight hotel restaurant
+talabat ooredoo vodafone airline airlines flight hotel restaurant
 انستقرام انستغرام فيسبوك واتساب جوجل قوقل ايفون نتفلكس تيك سناب تويتر امازون اوبر كريم طلبات اوريدو
-فودافون بنك البنك قرض طيران الطيران رحله فندق مطعم
+فودافون طيران الطيران رحله فندق مطعم
 """.split())
 # Other countries' government systems by name: a question naming one is never about a Qatar
 # service, whatever else it shares with ours, so it is declined outright.
