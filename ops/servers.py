@@ -127,7 +127,9 @@ def write_endpoints(var_dir: Path, action_port: int, tracker: dict | None = None
                      f"  url: {tracker['host']}\n  port: {tracker['port']}\n  username: {tracker['user']}\n"
                      f"  password: ''\n  db: {tracker.get('db', 'rasa')}")
     if lock_store is not None:
-        lines.append(f"lock_store:\n  type: redis\n  url: {lock_store['host']}\n  port: {lock_store['port']}\n  db: 1")
+        # Rasa's own redis store can issue one ticket twice across replicas (bot/lock_store.py)
+        lines.append(f"lock_store:\n  type: bot.lock_store.AtomicRedisLockStore\n  url: {lock_store['host']}\n"
+                     f"  port: {lock_store['port']}\n  db: 1")
     path = var_dir / "endpoints.yml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -1,6 +1,8 @@
 """Conversations in a real PostgreSQL tracker store, and two Rasa processes sharing it
 with a real Redis lock store behind a round-robin proxy (Debian's postgresql and
 redis-server, started by the tests on loopback ports)."""
+import json
+import subprocess
 import uuid
 
 import pytest
@@ -69,3 +71,14 @@ def test_two_rasa_processes_share_one_conversation(tmp_path):
         statuses = [requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": s2, "message": ""},
                                   timeout=60).status_code for _ in range(9)]
         assert statuses == [200] * 8 + [429]
+
+
+def test_one_conversations_tickets_are_issued_once_across_replicas(tmp_path):
+    """Twenty lock stores on one Redis (twenty replicas) ask for a ticket for one conversation
+    at the same moment: each gets its own (Rasa's RedisLockStore hands the same ticket to
+    several, so two replicas process one sender's messages at once and a turn is lost)."""
+    with redis_server(tmp_path) as redis:
+        out = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), str(ROOT / "tests" / "clients" / "lock_race.py"),
+                              redis["host"], str(redis["port"]), "atomic", "20", uuid.uuid4().hex],
+                             capture_output=True, text=True, timeout=120, cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
+        assert json.loads(out.stdout or "null") == list(range(20)), out.stderr
