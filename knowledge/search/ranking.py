@@ -146,9 +146,10 @@ class Searcher:
         if result.decision == "decline":
             return None
         found = next((h.service for h in result.hits if h.service.id in runs), None)
-        # Of the same kind: the two names share a word (licence renewal -> licence renewal,
-        # fine payment -> bill payment); a residence permit has no counterpart at the MOJ.
-        return found if found is not None and _name_words(found) & _name_words(service) else None
+        # Of the same kind: the two names share a word that is more than what is done to any
+        # document (licence renewal -> licence renewal, fine payment -> bill payment); a
+        # residence permit has no counterpart at the MOJ (its expert centre renewal is not one).
+        return found if found is not None and (_name_words(found) & _name_words(service)) - _ANY_DOCUMENT else None
 
     def catalog_body_names(self, thing) -> str:
         body = thing.parent or thing.id
@@ -243,14 +244,16 @@ class Searcher:
         ranked = rank(candidate_features(ch), p["weights"])
         hits = [Hit(self._services[pos], s, max(f[0], f[1]), max(f[2], f[4])) for pos, s, f in ranked[:k]]
         verdict: Decision = decide(decision_features(ranked, text, oos_similarity(ch)), [s for _, s, _ in ranked[:3]], p)
-        if verdict.action == "answer" and len(hits) > 1 and (
-                self._names_only_a_thing(text) or only_shared_noun(dense_form(text) if is_arabizi(text) else text)):
+        if verdict.action == "answer" and len(hits) > 1 and self._names_only_a_thing(text):
             # "what about the Ministry of Justice?", "health card": which of its services (issue,
-            # renew, replace ...) is not said; "renew license": which licence is not said.
-            # Offer them instead of guessing.
+            # renew, replace ...) is not said; offer them instead of guessing.
             tops = [s for _, s, _ in ranked[:3]]
             close = sum(1 for s in tops if tops[0] - s <= p["clarify_margin"])
             verdict = Decision("clarify", verdict.probability, max(2, close))
+        elif verdict.action != "decline" and len(hits) > 2 and only_shared_noun(dense_form(text) if is_arabizi(text) else text):
+            # "renew license", "ابي اجدد رخصة": which licence is not said, and the two closest
+            # may both be of one kind (commercial issue / renew): offer the first three.
+            verdict = Decision("clarify", verdict.probability, 3)
         options = hits[:verdict.n_options] if verdict.action == "clarify" else []
         return SearchResult(query=query, language=language, confident=verdict.action != "decline", hits=hits,
                             ambiguous=verdict.action == "clarify", confidence=verdict.probability,
@@ -258,6 +261,7 @@ class Searcher:
 
 
 _NAME_STOP = frozenset("and the for from with into your via of a an in on to".split())
+_ANY_DOCUMENT = frozenset(word_key(w) for w in "renewal issuance replacement cancellation registration transfer request new".split())
 
 
 def _name_words(service: Service) -> set[str]:
