@@ -43,7 +43,6 @@ def test_english_greeting_gets_english_reply(stack):
     ("how do I renew my driving licence?", "Driving Licence Renewal", "en"),
     # what issue #11 found failing, as a new user types it
     ("كيف اجدد رخصة الاقامة", "تجديد رخصة الإقامة", "ar"),
-    ("how can I renew my QID", "Residence Permit Renewal", "en"),
     ("ابي اجدد ال RP", "تجديد رخصة الإقامة", "ar"),                       # code-switched: Arabic reply
     ("tajdeed jawaz", "تجديد جواز السفر القطري", "ar"),                    # Arabizi: Arabic reply
 ])
@@ -57,6 +56,14 @@ def test_service_question_gets_service_card_through_action_server(stack, catalog
     assert titles == (["المستندات المطلوبة", "الخطوات", "الرسوم"] if lang == "ar" else ["Required documents", "Steps", "Fees"])
     slots = tracker(stack, sender)["slots"]
     assert slots["language"] == lang and catalog.get(slots["service_id"]).name(lang) == service_name
+
+
+def test_a_qid_renewal_asks_resident_or_citizen(stack):
+    """Residents' and citizens' ID cards are both "the QID" and are renewed by different
+    services: the reply offers both, the residence permit first (most QID holders are residents)."""
+    [reply] = say(stack, new_sender(), "how can I renew my QID")
+    titles = [b["title"] for b in reply["buttons"]]
+    assert titles[0] == "Residence Permit Renewal" and "Qatari ID Card Renewal for Citizens" in titles
 
 
 def test_follow_up_remembers_the_service(stack, catalog):
