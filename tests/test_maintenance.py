@@ -8,6 +8,7 @@ from knowledge.conversations.review import Item, export, group
 from knowledge.maintain.report import compare, evaluate, flatten
 from knowledge.maintain.train import train
 from knowledge.search import Searcher
+from knowledge.search.evaluation import load_questions
 
 
 def test_train_stops_on_an_invalid_catalog_naming_file_service_field(tmp_path, monkeypatch):
@@ -53,24 +54,30 @@ def test_compare_flags_drops_beyond_the_margin():
 
 
 def test_regression_gate_fails_on_a_crafted_worse_model(tmp_path, searcher):
-    good = evaluate("good", searcher=searcher, nlu=False, conversations=False, out_root=tmp_path)
+    # Every 8th held-out question (about 490): the whole split takes minutes per run, and a
+    # model without its bank falls far more than the gate's margin on any fair sample.
+    sample = [q for q in load_questions() if q.split == "test"][::8]
+    good = evaluate("good", searcher=searcher, nlu=False, conversations=False, out_root=tmp_path, questions=sample)
     assert good["regressions"] == []
     # A worse "model": only the dense document channel ranks (no bank, no lexical channels).
     worse_params = {m: dict(p) for m, p in searcher.params.items()}
     worse_params["hybrid"].update({"weights": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]})
     worse = Searcher(searcher.catalog, searcher.embedder, searcher.index, worse_params)
-    result = evaluate("worse", searcher=worse, nlu=False, conversations=False, compare_to="good", out_root=tmp_path)
+    result = evaluate("worse", searcher=worse, nlu=False, conversations=False, compare_to="good", out_root=tmp_path,
+                      questions=sample)
     regressed = {r["figure"] for r in result["regressions"]}
     assert "retrieval/all/recall@1" in regressed
     report = (tmp_path / "worse" / "report.md").read_text("utf-8")
     assert "REGRESSION" in report and "## Questions that failed" in report
-    same = evaluate("again", searcher=searcher, nlu=False, conversations=False, compare_to="good", out_root=tmp_path)
+    same = evaluate("again", searcher=searcher, nlu=False, conversations=False, compare_to="good", out_root=tmp_path,
+                    questions=sample)
     assert same["regressions"] == []
 
 
 def test_compare_with_unknown_version_is_a_clear_error(tmp_path, searcher):
     with pytest.raises(FileNotFoundError, match="run `dalil eval` on it first"):
         evaluate("x", searcher=searcher, nlu=False, conversations=False, compare_to="nope", out_root=tmp_path)
+    assert not (tmp_path / "x").exists()  # refused before evaluating: nothing half-written
 
 
 def test_review_groups_similar_questions_and_exports_csv(tmp_path, searcher):

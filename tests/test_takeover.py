@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 import requests
+from tests_support import early_in_a_rate_window
 
 from knowledge.config import ROOT
 from knowledge.conversations.agents import ADMIN, AgentExists, AgentStore, add_agent, audit_log
@@ -275,12 +276,10 @@ def test_no_route_shows_a_token_or_a_hash(stack, agents):
 def test_made_up_agent_tokens_are_limited_per_address(web_only):
     """Each fresh check of an agent token costs a scrypt: past 120 a minute from one address the
     server refuses (429) before checking; another address is not affected."""
-    import time
 
     from test_web_api import client
 
-    if time.time() % 60 > 40:  # the limit counts in fixed minutes: start early in one
-        time.sleep(60 - time.time() % 60 + 0.1)
+    early_in_a_rate_window(20)
     session, url = client(), f"{web_only.web_url}/api/me"
     codes = [session.get(url, headers={"Authorization": f"Bearer {i}.{secrets.token_hex(24)}"}, timeout=10).status_code
              for i in range(1, 122)]

@@ -9,7 +9,6 @@ not spill into another."""
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import pytest
 import requests
 import schemathesis
 from requests.adapters import HTTPAdapter
-from tests_support import CONSOLE_TOKEN
+from tests_support import CONSOLE_TOKEN, early_in_a_rate_window
 
 from knowledge.conversations.feedback import FeedbackStore
 from knowledge.conversations.handoffs import HandoffStore
@@ -152,8 +151,7 @@ def test_good_feedback_is_stored_with_its_texts_redacted(web):
 
 
 def test_feedback_is_limited_to_20_a_minute_per_address(web):
-    if time.time() % 60 > 50:  # the limit counts in fixed minutes: start at the beginning of one
-        time.sleep(60 - time.time() % 60 + 0.1)
+    early_in_a_rate_window(10)
     session = client()
     assert [post_feedback(web, GOOD, session).status_code for _ in range(20)] == [201] * 20
     r = post_feedback(web, GOOD, session)

@@ -16,9 +16,11 @@ HIGHER = ("recall@1", "recall@3", "mrr", "answered_correctly", "oos_declined", "
 LOWER = ("confidently_wrong", "falsely_declined")
 
 
-def retrieval_figures(searcher, split: str = "test") -> tuple[dict, list[dict]]:
-    """Per-language figures and the questions that failed."""
-    questions = [q for q in load_questions() if q.split == split]
+def retrieval_figures(searcher, split: str = "test", questions: list | None = None) -> tuple[dict, list[dict]]:
+    """Per-language figures and the questions that failed, on `questions` (the held-out
+    `split` of the evaluation set when not given)."""
+    if questions is None:
+        questions = [q for q in load_questions() if q.split == split]
     rows = run_questions(searcher, questions, "hybrid")
     metrics = grouped_metrics(rows)
     failed = [{"text": r["q"].text, "lang": r["q"].lang, "variety": r["q"].variety, "expected": r["q"].service,
@@ -119,14 +121,19 @@ def markdown(version: str, figures: dict, failed: list[dict], comparison: list[d
 
 def evaluate(version: str, searcher=None, model: Path | None = None, nlu: bool = True, conversations: bool = True,
              folds: int = 3, compare_to: str | None = None, margin: float = 0.02,
-             out_root: Path | None = None) -> dict:
-    """Run the chosen evaluations, write reports/<version>/{report.md, figures.json}; return a summary."""
+             out_root: Path | None = None, questions: list | None = None) -> dict:
+    """Run the chosen evaluations, write reports/<version>/{report.md, figures.json}; return a
+    summary. `questions` replaces the held-out test split (a quicker, rougher check)."""
     from knowledge.search import default_searcher
 
-    out_dir = (out_root or settings().var_dir / "reports") / version
+    root = out_root or settings().var_dir / "reports"
+    prev_path = root / (compare_to or "") / "figures.json"
+    if compare_to and not prev_path.exists():  # before minutes of evaluation, not after
+        raise FileNotFoundError(f"no evaluation of version {compare_to} at {prev_path}; run `dalil eval` on it first")
+    out_dir = root / version
     out_dir.mkdir(parents=True, exist_ok=True)
     figures: dict = {}
-    retrieval, failed = retrieval_figures(searcher or default_searcher())
+    retrieval, failed = retrieval_figures(searcher or default_searcher(), questions=questions)
     figures["retrieval"] = retrieval
     if nlu:
         figures["nlu"] = nlu_figures(folds, plots=out_dir)
@@ -136,9 +143,6 @@ def evaluate(version: str, searcher=None, model: Path | None = None, nlu: bool =
     confusion = sorted(out_dir.glob("confusion-*.png"))
     comparison = None
     if compare_to:
-        prev_path = (out_root or settings().var_dir / "reports") / compare_to / "figures.json"
-        if not prev_path.exists():
-            raise FileNotFoundError(f"no evaluation of version {compare_to} at {prev_path}; run `dalil eval` on it first")
         comparison = compare(figures, json.loads(prev_path.read_text("utf-8")), margin)
     (out_dir / "figures.json").write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
     (out_dir / "report.md").write_text(markdown(version, figures, failed, comparison, confusion), "utf-8")
