@@ -4,9 +4,9 @@ argument as a message, prints {"session_id": the confirmed id, "replies": [[...]
 Options before the messages: --origin URL sets the Origin header, --metadata JSON is sent
 with every message."""
 import json
+import os
 import sys
 import threading
-import time
 
 import socketio
 
@@ -51,9 +51,19 @@ def main(url: str, session_id: str, messages: list[str]) -> None:
         client.emit("user_uttered", data)
         if not got.wait(timeout=60):
             raise SystemExit(f"no reply to {text!r}")
-        time.sleep(1.0)  # a turn may send several messages
-    client.disconnect()
-    print(json.dumps({"session_id": session["id"], "replies": replies}, ensure_ascii=False))
+        # A turn may send several messages, each as its action finishes: the turn is over once
+        # none has come for half a second.
+        while True:
+            got.clear()
+            if not got.wait(timeout=0.5):
+                break
+    print(json.dumps({"session_id": session["id"], "replies": replies}, ensure_ascii=False), flush=True)
+    # A polling client's disconnect can hang on its transport threads: give it two seconds, then
+    # leave (the server drops the session when the polls stop).
+    leaving = threading.Thread(target=client.disconnect, daemon=True)
+    leaving.start()
+    leaving.join(timeout=2.0)
+    os._exit(0)
 
 
 if __name__ == "__main__":
