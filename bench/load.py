@@ -12,7 +12,6 @@ Writes bench/results/load.json and load.md.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
@@ -25,10 +24,10 @@ import numpy as np
 import psutil
 import requests
 
+from bench.results_file import table, write
 from ops.datastores import postgres_server, redis_server
 from ops.servers import ROOT, ensure_model, start_stack
 
-RESULTS = ROOT / "bench" / "results"
 TURNS = {
     "ar": ["السلام عليكم", "ابي اجدد اقامتي", "وش الاوراق المطلوبة؟", "كم الرسوم؟"],
     "en": ["hello", "how do I renew my driving licence?", "what documents do I need?", "how much does it cost?"],
@@ -110,18 +109,11 @@ def main() -> None:
                 row = {"rasa_processes": replicas, **run(stack, users, args.time_limit)}
                 print(row, flush=True)
                 out.append(row)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "load.json").write_text(json.dumps({"cores": psutil.cpu_count(), "rows": out}, indent=2) + "\n", "utf-8")
-    lines = ["| Rasa processes | users | messages | errors | lost | throughput msg/s | p50 ms | p95 ms | p99 ms | memory MB |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in out:
-        mem = ", ".join(f"{k} {v}" for k, v in r["memory_mb"].items())
-        lines.append(f"| {r['rasa_processes']} | {r['users']} | {r['messages']} | {r['errors']} | {r['lost']} | "
-                     f"{r['throughput_msg_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {mem} |")
-    table = "\n".join(lines)
-    (RESULTS / "load.md").write_text("# Load benchmark (loopback)\n\n" + table + "\n", "utf-8")
-    print(table)
-
+    columns = ["Rasa processes", "users", "messages", "errors", "lost", "throughput msg/s", "p50 ms", "p95 ms", "p99 ms",
+               "memory MB"]
+    rows = [[r["rasa_processes"], r["users"], r["messages"], r["errors"], r["lost"], r["throughput_msg_s"], r["p50_ms"],
+             r["p95_ms"], r["p99_ms"], ", ".join(f"{k} {v}" for k, v in r["memory_mb"].items())] for r in out]
+    write("load", {"cores": psutil.cpu_count(), "rows": out}, "Load benchmark (loopback)", table(columns, rows))
 
 if __name__ == "__main__":
     main()

@@ -14,21 +14,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
-import json
 import os
 import time
 
 import numpy as np
 import psutil
 
+from bench.results_file import table, write
 from knowledge.catalog import Catalog
-from knowledge.config import ROOT, settings
+from knowledge.config import settings
 from knowledge.search import Searcher, default_searcher
 from knowledge.search.embeddings import l2_normalize
 from knowledge.search.evaluation import load_questions
 from knowledge.search.index import SearchIndex, build_dense, build_lexical, lexical_document
 
-RESULTS = ROOT / "bench" / "results"
 VECTORS_PER_SERVICE = 6
 
 
@@ -113,17 +112,11 @@ def main() -> None:
         print(rows[-1], flush=True)
         gc.collect()
     out = {"threads": os.cpu_count(), "ann_threshold": settings().ann_threshold, "rows": rows}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "scale.json").write_text(json.dumps(out, indent=2) + "\n", "utf-8")
-    lines = ["| services | vectors | dense index | build dense s | build BM25 s | memory MB | p50 ms | p95 ms | ANN recall@10 |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r['services']} | {r['vectors']} | {r['dense_index']} | {r['build_dense_s']} | {r['build_lexical_s']} | "
-                     f"{r['index_memory_mb']} | {r['p50_ms']} | {r['p95_ms']} | {r['ann_recall@10'] or '-'} |")
-    table = "\n".join(lines)
-    (RESULTS / "scale.md").write_text("# Scale benchmark\n\n" + table + "\n", "utf-8")
-    print(table)
-
+    columns = ["services", "vectors", "dense index", "build dense s", "build BM25 s", "memory MB", "p50 ms", "p95 ms",
+               "ANN recall@10"]
+    table_rows = [[r["services"], r["vectors"], r["dense_index"], r["build_dense_s"], r["build_lexical_s"], r["index_memory_mb"],
+                   r["p50_ms"], r["p95_ms"], r["ann_recall@10"] or "-"] for r in rows]
+    write("scale", out, "Scale benchmark", table(columns, table_rows))
 
 if __name__ == "__main__":
     main()

@@ -49,6 +49,15 @@ def _args(request: Request, *allowed: str):
     return args
 
 
+def _refuse_args(request: Request):
+    """The 400 for a path that takes no query parameters but got some, else None."""
+    try:
+        _args(request)
+    except BadRequest as exc:
+        return _error(str(exc))
+    return None
+
+
 def _status_arg(args) -> str | None:
     values = args.getlist("status") if "status" in args else []
     if not values:
@@ -66,10 +75,8 @@ def _searcher():
 
 @agent_api.get("/api/openapi.json")
 async def openapi(request: Request):
-    try:
-        _args(request)
-    except BadRequest as exc:
-        return _error(str(exc))
+    if (problem := _refuse_args(request)) is not None:
+        return problem
     return response.json(OPENAPI)
 
 
@@ -98,10 +105,8 @@ async def search(request: Request):
 
 @agent_api.get("/api/services/<service_id:str>")
 async def service(request: Request, service_id: str):
-    try:
-        _args(request)
-    except BadRequest as exc:
-        return _error(str(exc))
+    if (problem := _refuse_args(request)) is not None:
+        return problem
     if not SERVICE_ID.fullmatch(service_id):
         return _error("service_id must be a catalog id: 1 to 80 characters from a-z 0-9 -")
     svc = (await asyncio.to_thread(_searcher)).catalog.get(service_id)

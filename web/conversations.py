@@ -13,7 +13,7 @@ from sanic import Blueprint, Request, response
 from knowledge.config import settings
 from knowledge.conversations import history
 from knowledge.conversations.analytics import OUTCOMES
-from web.agent_api import MAX_OFFSET, BadRequest, _args, _error, _int_arg
+from web.agent_api import MAX_OFFSET, BadRequest, _args, _error, _int_arg, _refuse_args
 from web.analytics import date_range
 
 conversations = Blueprint("conversations")
@@ -48,10 +48,8 @@ async def find(request: Request):
 
 
 def _checked(request: Request, conversation_id: str):
-    try:
-        _args(request)
-    except BadRequest as exc:
-        return _error(str(exc))
+    if (problem := _refuse_args(request)) is not None:
+        return problem
     if not CONVERSATION_ID.fullmatch(conversation_id):  # (already %-decoded: see _id)
         return _error("conversation_id must be 1 to 128 characters from A-Z a-z 0-9 _ . : @ -")
     return None

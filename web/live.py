@@ -24,7 +24,7 @@ from knowledge.conversations.live import MAX_TEXT, LiveError, TakenByOther
 from knowledge.conversations.privacy import redact
 from knowledge.ratelimit import RateLimiter
 from web import rasa_api
-from web.agent_api import HANDOFF_REF, SERVICE_ID, BadRequest, _args, _error, _int_arg, _searcher
+from web.agent_api import HANDOFF_REF, SERVICE_ID, BadRequest, _args, _error, _int_arg, _refuse_args, _searcher
 from web.stores import live_store, stores
 
 live = Blueprint("live")
@@ -63,10 +63,8 @@ def _json_body(request: Request) -> Any:
 
 def _checked(request: Request, ref: str):
     """400 / 404 / 429 for a request on handoff `ref`, or None when it may go on."""
-    try:
-        _args(request)
-    except BadRequest as exc:
-        return _error(str(exc))
+    if (problem := _refuse_args(request)) is not None:
+        return problem
     if not HANDOFF_REF.fullmatch(ref):
         return _error(f"no handoff {ref!r}", 404)
     if request.method == "POST" and not write_limiter.allow(_agent(request)):
@@ -76,10 +74,8 @@ def _checked(request: Request, ref: str):
 
 @live.get("/api/me")
 async def me(request: Request):
-    try:
-        _args(request)
-    except BadRequest as exc:
-        return _error(str(exc))
+    if (problem := _refuse_args(request)) is not None:
+        return problem
     return response.json({"name": _agent(request)}, ensure_ascii=False)
 
 
