@@ -114,12 +114,17 @@ complaint complaints report appointment appointments
 رخصه الرخصه رخصتي رخص الرخص شهاده الشهاده شهادتي شهادات بطاقه البطاقه بطاقتي كرت الكرت تصريح التصريح تصاريح
 فيزا الفيزا فيزتي تاشيره التاشيره عقد العقد عقدي شكوى الشكوى شكوي بلاغ البلاغ موعد الموعد
 """.split())
-ACTION_WORDS = frozenset(normalize(w) for w in """
-renew renewal renewing get getting issue issuance new replace replacement lost make obtain cancel cancellation extend
-extension book file submit register registration
-تجديد جدد اجدد يجدد نجدد اصدار اصدر اطلع استخرج بدل فاقد ضايع ضاع ضاعت الغاء الغي تمديد امدد جديد جديده اسوي سوي
-احجز حجز اقدم تسجيل اسجل
-""".split())
+# What to do with a document, by kind; a kind's key is the stem the English names of the
+# services doing it share ("Residence Permit Renewal"), "" for verbs no name repeats.
+ACTIONS = {kind: frozenset(normalize(w) for w in words.split()) for kind, words in {
+    "renew": "renew renewal renewing تجديد جدد اجدد يجدد نجدد",
+    "replac": "replace replacement lost بدل فاقد ضايع ضاع ضاعت",
+    "cancel": "cancel cancellation الغاء الغي",
+    "exten": "extend extension تمديد امدد",
+    "regist": "register registration تسجيل اسجل",
+    "": "get getting issue issuance new make obtain book file submit اصدار اصدر اطلع استخرج جديد جديده اسوي سوي احجز حجز اقدم",
+}.items()}
+ACTION_WORDS = frozenset().union(*ACTIONS.values())
 
 
 def only_shared_noun(text: str) -> bool:
@@ -128,3 +133,9 @@ def only_shared_noun(text: str) -> bool:
     words = service_words(text)
     nouns = [w for w in words if w in SHARED_NOUNS]
     return bool(nouns) and all(w in SHARED_NOUNS or w in ACTION_WORDS for w in words)
+
+
+def action_stems(text: str) -> set[str]:
+    """The name stems of what the message says to do ("ابي اجدد رخصة" -> {"renew"})."""
+    words = set(service_words(text))
+    return {kind for kind, verbs in ACTIONS.items() if kind and words & verbs}

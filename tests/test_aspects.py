@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.aspects import ASPECTS, detect_aspect, only_shared_noun, service_words
+from knowledge.aspects import ASPECTS, action_stems, detect_aspect, only_shared_noun, service_words
 
 EXAMPLES = yaml.safe_load((Path(__file__).parent / "data" / "aspect_examples.yml").read_text("utf-8"))
 
@@ -46,3 +46,13 @@ def test_service_words_tell_a_follow_up_from_a_new_question(text, named):
 ])
 def test_a_shared_noun_alone_does_not_name_a_service(text, shared):
     assert only_shared_noun(text) is shared
+
+
+@pytest.mark.parametrize("text, stems", [
+    ("ابي اجدد رخصة", {"renew"}),
+    ("I lost my card", {"replac"}),
+    ("ابي الغي التصريح", {"cancel"}),
+    ("I need a certificate", set()),  # "need" says nothing a service name repeats
+])
+def test_action_stems_name_what_the_message_says_to_do(text, stems):
+    assert action_stems(text) == stems

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.aspects import only_shared_noun, service_words
+from knowledge.aspects import action_stems, only_shared_noun, service_words
 from knowledge.catalog import Catalog, Service, load_catalog
 from knowledge.config import settings
 from knowledge.entities import EntityFinder, Found, services_of, word_key
@@ -65,6 +65,7 @@ DEFAULT_PARAMS = {
     for mode in MODES
 }
 DENSE_CANDIDATES = 256
+SHARED_NOUN_POOL = 10  # how far down a shared-noun question looks for services doing what it says
 OOS = "_out_of_scope"  # channel_scores key: not a candidate's feature, evidence for the decision
 LEXICAL_CANDIDATES = 64
 
@@ -252,8 +253,15 @@ class Searcher:
             verdict = Decision("clarify", verdict.probability, max(2, close))
         elif verdict.action != "decline" and len(hits) > 2 and only_shared_noun(dense_form(text) if is_arabizi(text) else text):
             # "renew license", "ابي اجدد رخصة": which licence is not said, and the two closest
-            # may both be of one kind (commercial issue / renew): offer the first three.
+            # may both be of one kind (commercial issue / renew): offer three, preferring those
+            # that do what the message says (renewals, not the issue of a licence).
             verdict = Decision("clarify", verdict.probability, 3)
+            stems = action_stems(dense_form(text) if is_arabizi(text) else text)
+            doing = [Hit(self._services[pos], s, max(f[0], f[1]), max(f[2], f[4])) for pos, s, f in ranked[:SHARED_NOUN_POOL]
+                     if any(stem in self._services[pos].name_en.lower() for stem in stems)]
+            if len(doing) >= 2:
+                return SearchResult(query=query, language=language, confident=True, hits=hits, ambiguous=True,
+                                    confidence=verdict.probability, decision="clarify", options=doing[:3])
         options = hits[:verdict.n_options] if verdict.action == "clarify" else []
         return SearchResult(query=query, language=language, confident=verdict.action != "decline", hits=hits,
                             ambiguous=verdict.action == "clarify", confidence=verdict.probability,
