@@ -127,8 +127,8 @@ def evaluate(version: str, searcher=None, model: Path | None = None, nlu: bool =
     from knowledge.search import default_searcher
 
     root = out_root or settings().var_dir / "reports"
-    prev_path = root / (compare_to or "") / "figures.json"
-    if compare_to and not prev_path.exists():  # before minutes of evaluation, not after
+    prev_path = root / compare_to / "figures.json" if compare_to else None
+    if prev_path is not None and not prev_path.exists():  # before minutes of evaluation, not after
         raise FileNotFoundError(f"no evaluation of version {compare_to} at {prev_path}; run `dalil eval` on it first")
     out_dir = root / version
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -142,7 +142,7 @@ def evaluate(version: str, searcher=None, model: Path | None = None, nlu: bool =
             figures["conversations"] = conversation_figures(model, Path(tmp))
     confusion = sorted(out_dir.glob("confusion-*.png"))
     comparison = None
-    if compare_to:
+    if prev_path is not None:
         comparison = compare(figures, json.loads(prev_path.read_text("utf-8")), margin)
     (out_dir / "figures.json").write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
     (out_dir / "report.md").write_text(markdown(version, figures, failed, comparison, confusion), "utf-8")

@@ -243,7 +243,11 @@ class Searcher:
         lexical, dense = self.forms(text)
         ch = self.channel_scores(lexical, MODE_FEATURES[mode], dense)
         ranked = rank(candidate_features(ch), p["weights"])
-        hits = [Hit(self._services[pos], s, max(f[0], f[1]), max(f[2], f[4])) for pos, s, f in ranked[:k]]
+        def hit(pos: int, score: float, f: list[float]) -> Hit:
+            return Hit(self._services[pos], score, max(f[0], f[1]), max(f[2], f[4]))
+
+        hits = [hit(*r) for r in ranked[:k]]
+        options: list[Hit] | None = None
         verdict: Decision = decide(decision_features(ranked, text, oos_similarity(ch)), [s for _, s, _ in ranked[:3]], p)
         if verdict.action == "answer" and len(hits) > 1 and self._names_only_a_thing(text):
             # "what about the Ministry of Justice?", "health card": which of its services (issue,
@@ -251,22 +255,20 @@ class Searcher:
             tops = [s for _, s, _ in ranked[:3]]
             close = sum(1 for s in tops if tops[0] - s <= p["clarify_margin"])
             verdict = Decision("clarify", verdict.probability, max(2, close))
-        elif verdict.action != "decline" and len(hits) > 2 and only_shared_noun(dense_form(text) if is_arabizi(text) else text):
+        elif verdict.action != "decline" and len(hits) > 2 and only_shared_noun(plain := dense_form(text) if is_arabizi(text) else text):
             # "renew license", "ابي اجدد رخصة": which licence is not said, and the two closest
             # may both be of one kind (commercial issue / renew): offer three, preferring those
             # that do what the message says (renewals, not the issue of a licence).
             verdict = Decision("clarify", verdict.probability, 3)
-            stems = action_stems(dense_form(text) if is_arabizi(text) else text)
-            doing = [Hit(self._services[pos], s, max(f[0], f[1]), max(f[2], f[4])) for pos, s, f in ranked[:SHARED_NOUN_POOL]
-                     if any(stem in self._services[pos].name_en.lower() for stem in stems)]
+            stems = action_stems(plain)
+            doing = [hit(*r) for r in ranked[:SHARED_NOUN_POOL] if any(stem in self._services[r[0]].name_en.lower() for stem in stems)]
             if len(doing) >= 2:
-                return SearchResult(query=query, language=language, confident=True, hits=hits, ambiguous=True,
-                                    confidence=verdict.probability, decision="clarify", options=doing[:3])
-        options = hits[:verdict.n_options] if verdict.action == "clarify" else []
+                options = doing[:3]
+        if options is None:
+            options = hits[:verdict.n_options] if verdict.action == "clarify" else []
         return SearchResult(query=query, language=language, confident=verdict.action != "decline", hits=hits,
                             ambiguous=verdict.action == "clarify", confidence=verdict.probability,
                             decision=verdict.action, options=options)
-
 
 _NAME_STOP = frozenset("and the for from with into your via of a an in on to".split())
 _ANY_DOCUMENT = frozenset(word_key(w) for w in "renewal issuance replacement cancellation registration transfer request new".split())
