@@ -21,11 +21,10 @@ from pathlib import Path
 
 import requests
 
+from bench.results_file import RESULTS
 from knowledge.config import ROOT
 from knowledge.search.evaluation import load_questions
 from ops.servers import ensure_model, start_stack
-
-RESULTS = ROOT / "bench" / "results"
 
 
 def ask(stack, text: str) -> tuple[str, str | None, float]:

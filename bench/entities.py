@@ -13,13 +13,13 @@ import time
 
 import yaml
 
+from bench.results_file import RESULTS
 from knowledge.catalog import load_catalog
 from knowledge.config import ROOT, settings
 from knowledge.entities import TYPES, EntityFinder
 from knowledge.search.evaluation import DEV_SHARE
 
 EVAL = ROOT / "knowledge" / "eval" / "entities" / "messages.yaml"
-RESULTS = ROOT / "bench" / "results"
 
 
 def split_of(text: str) -> str:

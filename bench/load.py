@@ -115,5 +115,6 @@ def main() -> None:
              r["p95_ms"], r["p99_ms"], ", ".join(f"{k} {v}" for k, v in r["memory_mb"].items())] for r in out]
     write("load", {"cores": psutil.cpu_count(), "rows": out}, "Load benchmark (loopback)", table(columns, rows))
 
+
 if __name__ == "__main__":
     main()

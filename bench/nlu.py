@@ -19,10 +19,10 @@ from pathlib import Path
 
 import yaml
 
+from bench.results_file import RESULTS
 from knowledge.config import ROOT
 from knowledge.maintain.nlu_cv import own_cv, train_and_test, write_nlu
 
-RESULTS = ROOT / "bench" / "results"
 DATASETS = ROOT.parent / "shared" / "datasets"
 
 

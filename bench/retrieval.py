@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.results_file import RESULTS
 from knowledge.catalog import load_catalog
 from knowledge.config import ROOT, settings
 from knowledge.search import DEFAULT_PARAMS, Searcher, ensure_index
@@ -24,7 +25,6 @@ from knowledge.search.embeddings import get_embedder
 from knowledge.search.evaluation import VARIETIES, calibrate_mode, grouped_metrics, load_questions, run_questions
 from knowledge.search.index import build_index, load_index
 
-RESULTS = ROOT / "bench" / "results"
 XQUAD = ROOT.parent / "shared" / "datasets" / "xquad_r_ar_en"
 SLICES = ["all", "lang:ar", "lang:en"] + [f"variety:{v}" for v in VARIETIES] + ["out_of_scope"]
 

@@ -118,5 +118,6 @@ def main() -> None:
                    r["p50_ms"], r["p95_ms"], r["ann_recall@10"] or "-"] for r in rows]
     write("scale", out, "Scale benchmark", table(columns, table_rows))
 
+
 if __name__ == "__main__":
     main()
