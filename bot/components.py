@@ -22,7 +22,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.arabizi import is_arabizi, transliterate_word
 from knowledge.aspects import detect_aspect
-from knowledge.entities import register_spacy_factory
+from knowledge.entities import register_spacy_factory, spans
 from knowledge.text import _AR_LETTER, detect_language, normalize
 
 # Words are Arabic-letter runs, Latin/digit runs (with inner apostrophes or dots:
@@ -180,4 +180,4 @@ class CatalogEntityExtractor(SpacyEntityExtractor):
     @staticmethod
     def _extract_entities(doc: Any) -> list[dict[str, Any]]:
         return [{"entity": ent.label_, "value": ent.ent_id_ or ent.text, "start": ent.start_char,
-                 "confidence": None, "end": ent.end_char} for ent in doc.ents]
+                 "confidence": None, "end": ent.end_char} for ent in spans(doc)]

@@ -3,9 +3,11 @@
 The patterns come from the catalog (each body's own names) and `catalog/_synonyms.yaml` (what
 people call bodies, departments, documents and apps, in English, Arabic and Arabizi), so a new
 body brings its names with it. One spaCy pipeline matches them: a blank tokenizer, `WordKeys`
-(each token's `norm_` set to the normalized, clitic-stripped form search uses, with a one-letter
-typo repaired against the patterns' own words) and an `entity_ruler` on those norms; the ruler
-gives each match the canonical id (`moi`, `residence_permit`, `metrash2`).
+(each token's `norm_` set to the normalized, clitic-stripped form search uses, with a typo
+repaired against the patterns' own words) and an `entity_ruler` on those norms; the ruler
+gives each match the canonical id (`moi`, `residence_permit`, `metrash2`). A phrase in which a
+form means something else ("visa card", "البريد الإلكتروني") is a pattern too, of the label
+NOT_LABEL: as the longer match it wins, and `spans` leaves it out.
 
 Two environments use it: Rasa loads the pipeline saved at training time (`save_pipeline`, run
 by `dalil train` in the Rasa environment, whose spaCy is 3.4), and search builds the same
@@ -16,23 +18,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from knowledge.text import is_arabic_token, normalize, stem_ar
+from knowledge.text import distance, is_arabic_token, normalize, stem_ar
 
 TYPES = ("body", "document", "app")
 SECTIONS = {"bodies": "body", "documents": "document", "apps": "app"}
 FORM_KEYS = ("en", "ar", "arabizi")
-ENTRY_KEYS = {*FORM_KEYS, "exact", "expand_en", "expand_ar", "parent", "categories", "services", "not_forms"}
+ENTRY_KEYS = {*FORM_KEYS, "exact", "expand_en", "expand_ar", "parent", "categories", "services", "not_forms", "not_in"}
 FACTORY = "dalil_word_keys"
-PIPELINE_VERSION = 2  # bump when the pipeline's structure changes: saved pipelines rebuild
+PIPELINE_VERSION = 3  # bump when the pipeline's structure changes: saved pipelines rebuild
 SYNONYMS_FILE = "_synonyms.yaml"
+NOT_LABEL = "not_named"  # a phrase where a form names nothing (spans drops it)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Thing:
     categories: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     not_forms: tuple[str, ...] = ()  # names of the catalog's not to match (an everyday word too)
+    not_in: tuple[str, ...] = ()  # longer phrases where a form means something else ("visa card")
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ def load_synonyms(path: Path) -> list[Thing]:
             if not isinstance(entry, dict) or set(entry) - ENTRY_KEYS:
                 raise SynonymError(f"{where}: must be a mapping with keys among {', '.join(sorted(ENTRY_KEYS))}")
             lists = {}
-            for key in (*FORM_KEYS, "exact", "categories", "services", "not_forms"):
+            for key in (*FORM_KEYS, "exact", "categories", "services", "not_forms", "not_in"):
                 value = entry.get(key) or []
                 if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                     raise SynonymError(f"{where}.{key}: must be a list of non-empty strings")
@@ -88,7 +94,7 @@ def load_synonyms(path: Path) -> list[Thing]:
                                 exact=lists["exact"], expand_en=str(entry.get("expand_en") or ""),
                                 expand_ar=str(entry.get("expand_ar") or ""), parent=entry.get("parent"),
                                 categories=lists["categories"], services=lists["services"],
-                                not_forms=lists["not_forms"]))
+                                not_forms=lists["not_forms"], not_in=lists["not_in"]))
     return things
 
 
@@ -139,6 +145,11 @@ def synonym_problems(catalog, synonyms: list[Thing]) -> list[tuple[str, str, str
             problems.append((where, "parent", "a department names the `categories` or `services` it runs"))
         if not t.forms and not t.exact:
             problems.append((where, "en", "no forms"))
+        keys = [[word_key(w) for w in normalize(f).split()] for f in t.forms + t.exact]
+        for phrase in t.not_in:
+            words = [w if w.endswith("*") else word_key(w) for w in normalize(phrase).split()]
+            if not any(len(k) < len(words) and any(words[i:i + len(k)] == k for i in range(len(words))) for k in keys):
+                problems.append((where, "not_in", f"{phrase!r} must contain one of the forms and a word more"))
     seen: dict[str, str] = {}
     for t in synonyms:
         for form in t.forms:
@@ -184,32 +195,31 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """Levenshtein distance 1, or one transposition of neighbours."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
-
-
 ARABIZI_ARTICLES = ("el", "al", "il", "l")
 MIN_TYPO_LENGTH = 5  # shorter words have too many one-letter neighbours
+# Next to a word it goes with in a pattern ("deth certificate", "number plat"), a typo is
+# repaired from four letters, or two edits away from six ("vehical registration").
+PAIRED_TYPO_LENGTH = 4
+PAIRED_TWO_EDITS_LENGTH = 6
 
 
 class WordKeys:
     """spaCy component: each token's norm_ is its word_key, or the pattern word one typo away
-    ("metrsh" -> "metrash") when exactly one such word exists."""
+    ("metrsh" -> "metrash") when exactly one such word exists, or else the one pattern word
+    near it that follows or precedes its neighbour in a pattern ("deth certificate")."""
 
-    def __init__(self, vocabulary: list[str] | None = None) -> None:
-        self.set_vocabulary(vocabulary or [])
+    def __init__(self, vocabulary: list[str] | None = None, pairs: list[tuple[str, str]] | None = None) -> None:
+        self.set_vocabulary(vocabulary or [], pairs or [])
 
-    def set_vocabulary(self, vocabulary: list[str]) -> None:
+    def set_vocabulary(self, vocabulary: list[str], pairs: Iterable[tuple[str, str]] = ()) -> None:
         self.vocabulary = sorted(set(vocabulary))
+        self.pairs = sorted(set(pairs))
         self._known = set(self.vocabulary)
+        self._after: dict[str, set[str]] = {}
+        self._before: dict[str, set[str]] = {}
+        for a, b in self.pairs:
+            self._after.setdefault(a, set()).add(b)
+            self._before.setdefault(b, set()).add(a)
         self._by_delete: dict[str, set[str]] = {}
         for w in self.vocabulary:
             # Arabizi spellings with digits (ash8al) are not typo targets: one letter from
@@ -224,20 +234,40 @@ class WordKeys:
         if k in self._known or len(k) < MIN_TYPO_LENGTH or not k.isalpha():
             return k
         near = set().union(*(self._by_delete.get(d, set()) for d in _deletes(k) | {k}))
-        near = {w for w in near if _one_edit(k, w)}
+        near = {w for w in near if distance(k, w) == 1}
         return near.pop() if len(near) == 1 else k
 
+    def paired(self, k: str, left: str | None, right: str | None) -> str:
+        """`k` repaired to the one pattern word near it that goes with a neighbour."""
+        if k in self._known or len(k) < PAIRED_TYPO_LENGTH or not k.isalpha():
+            return k
+        limit = 2 if len(k) >= PAIRED_TWO_EDITS_LENGTH else 1
+        near = {w for w in self._after.get(left or "", set()) | self._before.get(right or "", set())
+                if len(w) >= PAIRED_TYPO_LENGTH and distance(k, w) <= limit}
+        return near.pop() if len(near) == 1 else k
+
+    def keys(self, words: list[str]) -> list[str]:
+        ks = [self.key(w) for w in words]
+        # An Arabizi article is no anchor: "el yadeed" is not "el bareed".
+        anchor = [None if k in ARABIZI_ARTICLES else k for k in ks]
+        for i, k in enumerate(ks):
+            ks[i] = self.paired(k, anchor[i - 1] if i else None, anchor[i + 1] if i + 1 < len(ks) else None)
+            anchor[i] = ks[i] if anchor[i] else None
+        return ks
+
     def __call__(self, doc):
-        for token in doc:
-            token.norm_ = self.key(token.text)
+        for token, k in zip(doc, self.keys([t.text for t in doc])):
+            token.norm_ = k
         return doc
 
     def to_disk(self, path, exclude=()) -> None:
         Path(path).mkdir(parents=True, exist_ok=True)
-        (Path(path) / "vocabulary.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False), "utf-8")
+        words = {"vocabulary": self.vocabulary, "pairs": self.pairs}
+        (Path(path) / "words.json").write_text(json.dumps(words, ensure_ascii=False), "utf-8")
 
     def from_disk(self, path, exclude=()):
-        self.set_vocabulary(json.loads((Path(path) / "vocabulary.json").read_text("utf-8")))
+        words = json.loads((Path(path) / "words.json").read_text("utf-8"))
+        self.set_vocabulary(words["vocabulary"], [tuple(p) for p in words["pairs"]])
         return self
 
 
@@ -268,22 +298,28 @@ def build_pipeline(things: list[Thing]):
     keys: Any = nlp.add_pipe(FACTORY)  # our WordKeys (spaCy types pipes as callables)
     patterns: list[dict[str, Any]] = []
     vocabulary: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
     for t in things:
-        for form in t.forms:
-            words = [w.text for w in nlp.make_doc(form)]
-            ks = [word_key(w) for w in words]
-            ks = [k for k in ks if k]
-            if ks:
-                vocabulary.update(ks)
+        for label, forms in ((t.type, t.forms), (NOT_LABEL, t.not_in)):
+            for form in forms:
+                ks = [k for w in form.split()
+                      for k in ([w] if w.endswith("*") else [word_key(t.text) for t in nlp.make_doc(w)])]
+                ks = [k for k in ks if k]
+                if not ks:
+                    continue
+                vocabulary.update(k for k in ks if not k.endswith("*"))  # known words are not repaired
+                if label != NOT_LABEL:
+                    pairs.update(zip(ks, ks[1:]))
                 pattern: list[dict[str, Any]] = []
                 for i, k in enumerate(ks):
                     if i and k.isascii():  # Arabizi puts an article between words: "ru5sa el tijariya"
                         pattern.append({"NORM": {"IN": list(ARABIZI_ARTICLES)}, "OP": "?"})
-                    pattern.append({"NORM": k})
-                patterns.append({"label": t.type, "id": t.id, "pattern": pattern})
+                    # "ال*": any word so beginning ("الطرق الداخلية" is no ministry)
+                    pattern.append({"TEXT": {"REGEX": "^" + re.escape(k[:-1])}} if k.endswith("*") else {"NORM": k})
+                patterns.append({"label": label, "id": t.id, "pattern": pattern})
         for form in t.exact:
             patterns.append({"label": t.type, "id": t.id, "pattern": [{"ORTH": w.text} for w in nlp.make_doc(form)]})
-    keys.set_vocabulary(sorted(vocabulary))
+    keys.set_vocabulary(sorted(vocabulary), sorted(pairs))
     ruler: Any = nlp.add_pipe("entity_ruler")
     ruler.add_patterns(patterns)
     nlp.meta["name"] = "dalil_entities"
@@ -293,9 +329,13 @@ def build_pipeline(things: list[Thing]):
     return nlp
 
 
+def spans(doc) -> list:
+    """The entities of a processed message, without the phrases that name nothing."""
+    return [e for e in doc.ents if e.label_ != NOT_LABEL]
+
+
 def find(nlp, text: str) -> list[Found]:
-    doc = nlp(text)
-    return [Found(e.label_, e.ent_id_ or e.text, e.text, e.start_char, e.end_char) for e in doc.ents]
+    return [Found(e.label_, e.ent_id_ or e.text, e.text, e.start_char, e.end_char) for e in spans(nlp(text))]
 
 
 def saved_fingerprint(path: Path) -> str | None:

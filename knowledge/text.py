@@ -158,3 +158,18 @@ def char_ngrams(text: str, n: int = 3) -> list[str]:
 
 def is_blank(text: str) -> bool:
     return not clean(text) or all(unicodedata.category(c)[0] in "ZC" for c in text)
+
+
+def distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]

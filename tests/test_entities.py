@@ -47,6 +47,17 @@ def finder(catalog):
     ("a custom made cake", []),  # the word, not the body
     ("شهادة حسن سيرة وسلوك من الداخلية", [("document", "police_clearance"), ("body", "moi")]),
     ("I passed the test", []),
+    ("deth certificate", [("document", "death_certificate")]),    # a short typo next to its pattern partner
+    ("number plat transfer", [("document", "number_plate")]),
+    ("vehical registration renewal", [("document", "vehicle_registration")]),  # two edits, long word
+    ("عقد الزاوج", [("document", "marriage_contract")]),
+    ("abi jawaz 7ag waladi el yadeed", [("document", "passport")]),  # an article is no partner: not el bareed
+    ("my visa card was declined", []),                             # a phrase where the form is something else
+    ("I need a visit visa for my mother", [("document", "visa")]),
+    ("ابي اسوي وكالة لاخوي", [("document", "power_of_attorney")]),
+    ("وكالة السيارات ما ردت علي", []),
+    ("الطرق الداخلية في الحي", []),                               # an adjective after a definite noun
+    ("راجعت الداخلية امس", [("body", "moi")]),
 ])
 def test_finder_names_the_canonical_ids(finder, text, expected):
     assert [(f.type, f.id) for f in finder.find(text)] == expected
@@ -94,11 +105,12 @@ def test_validate_names_a_synonym_that_points_to_no_body_or_service(tmp_path):
     data["bodies"]["mystery"] = {"en": ["mystery ministry"]}
     data["bodies"]["traffic"]["categories"] = ["visas_and_more"]
     data["bodies"]["civil_defence"]["services"] = ["moi-no-such-service"]
+    data["documents"]["visa"]["not_in"].append("credit card")  # names no form of the visa
     (copy / "_synonyms.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     _, errors = validate_catalog(copy)
     found = {(e.file, e.service, e.field) for e in errors}
     assert found == {("_synonyms.yaml", "body mystery", "id"), ("_synonyms.yaml", "body traffic", "categories"),
-                     ("_synonyms.yaml", "body civil_defence", "services")}
+                     ("_synonyms.yaml", "body civil_defence", "services"), ("_synonyms.yaml", "document visa", "not_in")}
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from knowledge.text import distance
+
 _WORD_RE = re.compile(r"[A-Za-z]+")
 MIN_LENGTH = 5  # shorter words are too often other real words one letter away ("gone", "one")
 LONG = 7  # from this length on, two edits are allowed
@@ -25,21 +27,6 @@ def _deletes(word: str, depth: int) -> set[str]:
         frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
         out |= frontier
     return out
-
-
-def distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 RARE = 10
