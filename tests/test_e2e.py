@@ -186,6 +186,12 @@ def test_the_nlu_names_bodies_documents_and_apps_by_their_ids(stack):
              if e["entity"] in ("body", "document", "app")]
     assert found == [("document", "residence_permit", "CatalogEntityExtractor"),
                      ("app", "metrash2", "CatalogEntityExtractor"), ("body", "moi", "CatalogEntityExtractor")]
+    # A phrase where a form means something else names nothing: "visa card" is no visa.
+    r = requests.post(f"{stack.rasa_url}/model/parse", params={"token": stack.rasa_token},
+                      json={"text": "my visa card was declined in Metrash2"}, timeout=30)
+    r.raise_for_status()
+    assert [(e["entity"], e["value"]) for e in r.json()["entities"]
+            if e["entity"] in ("body", "document", "app")] == [("app", "metrash2")]
 
 
 def test_a_body_named_in_a_follow_up_changes_the_answer(stack, catalog):
