@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.text import distance, is_arabic_token, normalize, stem_ar
+from knowledge.text import _AR_PREFIXES, distance, is_arabic_token, normalize, stem_ar
 
 TYPES = ("body", "document", "app")
 SECTIONS = {"bodies": "body", "documents": "document", "apps": "app"}
@@ -191,6 +191,14 @@ def word_key(word: str) -> str:
     return w
 
 
+def _arabic_readings(word: str) -> set[str]:
+    """Every key an Arabic word may have with up to two prefixes and one pronoun ending off."""
+    stems = {word}
+    for _ in range(2):
+        stems |= {w[len(p):] for w in stems for p in _AR_PREFIXES if w.startswith(p) and len(w) - len(p) >= 3}
+    return stems | {w[:-len(x)] for w in stems for x in _AR_SUFFIXES if w.endswith(x) and len(w) - len(x) >= 3}
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
@@ -231,7 +239,15 @@ class WordKeys:
 
     def key(self, text: str) -> str:
         k = word_key(text)
-        if k in self._known or len(k) < MIN_TYPO_LENGTH or not k.isalpha():
+        if k in self._known:
+            return k
+        if is_arabic_token(k):
+            # One prefix stripped may be the wrong one: لوزارة keeps its و (وزار), while the
+            # pattern's وزارة lost it (زار). The other readings, if exactly one is a pattern word.
+            known = {alt for alt in _arabic_readings(normalize(text)) if alt in self._known}
+            if len(known) == 1:
+                return known.pop()
+        if len(k) < MIN_TYPO_LENGTH or not k.isalpha():
             return k
         near = set().union(*(self._by_delete.get(d, set()) for d in _deletes(k) | {k}))
         near = {w for w in near if distance(k, w) == 1}

@@ -58,6 +58,8 @@ def finder(catalog):
     ("وكالة السيارات ما ردت علي", []),
     ("الطرق الداخلية في الحي", []),                               # an adjective after a definite noun
     ("راجعت الداخلية امس", [("body", "moi")]),
+    ("الأنشطة الصيفية لوزارة الثقافة", [("body", "moc")]),       # ل off, و kept: the pattern's other reading
+    ("ابي اعرف مخالفات المرور اللي علي", []),                     # the fines, not the department
 ])
 def test_finder_names_the_canonical_ids(finder, text, expected):
     assert [(f.type, f.id) for f in finder.find(text)] == expected
