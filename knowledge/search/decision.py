@@ -13,8 +13,9 @@ Then:
   answer   otherwise. An in-scope question is never declined for being hard: a wrong refusal
            costs as much as a wrong answer, and the first hit is right far more often than not.
 The thresholds and the margin minimise, on the development questions, the cost of a wrong
-answer (1), a wrong refusal of an in-scope question (1) and a clarification (0.25; 1 when
-the right service is not among the options), with a floor on out-of-scope declined.
+answer (1), a wrong refusal of an in-scope question (1) and a clarification (0.35; 1 when
+the right service is not among the options; 0.5 for an out-of-scope question), with a floor on
+out-of-scope declined (evaluation.COSTS, MIN_OOS_DECLINED).
 """
 from __future__ import annotations
 
