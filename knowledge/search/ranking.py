@@ -142,15 +142,20 @@ class Searcher:
         runs = services_of(thing, self.catalog) if thing else set()
         if not runs or service.id in runs:
             return None
-        body_names = self.catalog_body_names(thing)
-        result = self.search(f"{service.name_en} {service.name_ar} {body_names}", k=10)
-        if result.decision == "decline":
-            return None
-        found = next((h.service for h in result.hits if h.service.id in runs), None)
         # Of the same kind: the two names share a word that is more than what is done to any
         # document (licence renewal -> licence renewal, fine payment -> bill payment); a
         # residence permit has no counterpart at the MOJ (its expert centre renewal is not one).
-        return found if found is not None and (_name_words(found) & _name_words(service)) - _ANY_DOCUMENT else None
+        kind = _name_words(service) - _ANY_DOCUMENT
+        alike = {sid for sid in runs if (found := self.catalog.get(sid)) is not None and _name_words(found) & kind}
+        if not alike:
+            return None
+        body_names = self.catalog_body_names(thing)
+        # Among them, the one search ranks first for the service's names and the body's: the
+        # whole ranking, since the other body's own services fill its top.
+        result = self.search(f"{service.name_en} {service.name_ar} {body_names}", k=len(self._services))
+        if result.decision == "decline":
+            return None
+        return next((h.service for h in result.hits if h.service.id in alike), None)
 
     def catalog_body_names(self, thing) -> str:
         body = thing.parent or thing.id
@@ -263,7 +268,9 @@ class Searcher:
             stems = action_stems(plain)
             doing = [hit(*r) for r in ranked[:SHARED_NOUN_POOL] if any(stem in self._services[r[0]].name_en.lower() for stem in stems)]
             if len(doing) >= 2:
-                options = doing[:3]
+                # A person chatting who names no licence most often means a personal one: the
+                # services not for businesses come first, each kind in ranking order.
+                options = sorted(doing, key=lambda h: "businesses" in h.service.audience)[:3]
         if options is None:
             options = hits[:verdict.n_options] if verdict.action == "clarify" else []
         return SearchResult(query=query, language=language, confident=verdict.action != "decline", hits=hits,
