@@ -262,11 +262,12 @@ def test_the_shipped_calibration_is_what_calibrating_on_the_dev_questions_gives(
     fresh.params = copy.deepcopy(searcher.params)
     calibrate(fresh, tmp_path / "calibration.json", modes=("hybrid",))
     got = json.loads((tmp_path / "calibration.json").read_text("utf-8"))[searcher.embedder.model_id]["hybrid"]
-    # Equal up to the last of the six stored decimals: CI once computed 0.281198 for 0.281199
-    # (float sums in another order); a stale calibration differs by far more.
+    # Equal up to float noise: embeddings computed in other batches (a clean clone has no
+    # embedding cache) moved a fitted bias of -8.15 by 2e-4 once; a stale calibration
+    # differs by far more (a bank round moved the same bias by 0.19).
     assert got.keys() == shipped.keys()
     for key, value in shipped.items():
-        assert got[key] == pytest.approx(value, abs=2e-6), \
+        assert got[key] == pytest.approx(value, rel=1e-4, abs=5e-4), \
             f"knowledge/search/calibration.json is stale ({key}): run `dalil calibrate` (make calibrate) and commit it"
 
 
