@@ -319,7 +319,7 @@ def build_pipeline(things: list[Thing]):
         for label, forms in ((t.type, t.forms), (NOT_LABEL, t.not_in)):
             for form in forms:
                 ks = [k for w in form.split()
-                      for k in ([w] if w.endswith("*") else [word_key(t.text) for t in nlp.make_doc(w)])]
+                      for k in ([w] if w.endswith("*") else [word_key(tok.text) for tok in nlp.make_doc(w)])]
                 ks = [k for k in ks if k]
                 if not ks:
                     continue

@@ -277,6 +277,7 @@ class Searcher:
                             ambiguous=verdict.action == "clarify", confidence=verdict.probability,
                             decision=verdict.action, options=options)
 
+
 _NAME_STOP = frozenset("and the for from with into your via of a an in on to".split())
 _ANY_DOCUMENT = frozenset(word_key(w) for w in "renewal issuance replacement cancellation registration transfer request new".split())
 
